@@ -1,0 +1,2 @@
+/** JMH benchmarks, the comparison report and the demo. */
+package ipc.bench;

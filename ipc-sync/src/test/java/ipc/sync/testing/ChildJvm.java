@@ -1,0 +1,89 @@
+package ipc.sync.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A helper JVM that a test spawns: same java binary, same classpath and the same argfile
+ * ({@code ipc-core/jvm.options}) as the test JVM, a small heap, C1 only (short-lived, 2 cores).
+ * Output goes to the test's stdout/stderr. {@link #close()} kills it by its pid and waits.
+ */
+public final class ChildJvm implements AutoCloseable {
+    /** Small heap and C1 only: helper JVMs live for seconds, and the machine has two cores. */
+    private static final List<String> LEAN_FLAGS =
+        List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
+    private final Process process;
+
+    private ChildJvm(Process process) {
+        this.process = process;
+    }
+
+    /** Starts {@code mainClass} with {@code args}; extra JVM flags go before the class name. */
+    public static ChildJvm start(Class<?> mainClass, List<String> jvmFlags, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        String argfile = System.getProperty("ipc.jvm.options");
+        if (argfile != null && Files.isRegularFile(Path.of(argfile))) {
+            cmd.add("@" + argfile);
+        }
+        cmd.addAll(LEAN_FLAGS);
+        cmd.addAll(jvmFlags);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass.getName());
+        cmd.addAll(List.of(args));
+        try {
+            return new ChildJvm(new ProcessBuilder(cmd).inheritIO().start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start child JVM: " + cmd, e);
+        }
+    }
+
+    public static ChildJvm start(Class<?> mainClass, String... args) {
+        return start(mainClass, List.of(), args);
+    }
+
+    public static String javaBinary() {
+        return ProcessHandle.current().info().command()
+            .orElseThrow(() -> new IllegalStateException("cannot tell this JVM's java binary"));
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Waits for a normal exit and returns the exit code; fails the caller on timeout. */
+    public int waitFor(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("child JVM pid=" + pid() + " did not exit within " + timeout);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for child pid=" + pid(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
