@@ -1,8 +1,7 @@
 package ipc.bench.baseline;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import ipc.bench.harness.ResultWriter;
 import ipc.bench.harness.ScratchDirectory;
 import java.io.BufferedReader;
 import java.io.File;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * The seed's transport, Python's {@code multiprocessing.Pipe} with pickle, timed by
@@ -27,7 +25,7 @@ import org.HdrHistogram.HistogramIterationValue;
  * <p>Not a JMH benchmark: JMH times Java invocations, and a Java hop into Python would add its own
  * pipe to the span. The script times each round trip itself ({@code perf_counter_ns} around
  * send ... recv, the span JMH times around an invocation) and prints the samples; this class runs it
- * and turns them into a histogram. Without {@code python3} on PATH it writes a result that says
+ * and turns them into a histogram ({@link ResultWriter}). Without {@code python3} on PATH it writes a result that says
  * "skipped" and why.
  */
 public final class PythonPipeBaseline {
@@ -45,19 +43,14 @@ public final class PythonPipeBaseline {
 
     /**
      * Runs the script for {@code warmup} then {@code measure} and writes the result to {@code resultFile}
-     * as a JSON array with one JMH-shaped entry (or a "skipped" entry).
+     * (a "skipped" entry without python3).
      */
     public static void run(Duration warmup, Duration measure, Path resultFile) throws IOException, InterruptedException {
         Optional<Path> python = findOnPath("python3");
-        JsonObject entry;
-        if (python.isEmpty()) {
-            entry = skipped("python3 not found on PATH");
-        } else {
-            entry = measure(python.get(), warmup, measure);
-        }
-        JsonArray results = new JsonArray();
-        results.add(entry);
-        Files.writeString(resultFile, new GsonBuilder().setPrettyPrinting().create().toJson(results));
+        JsonObject entry = python.isEmpty()
+                ? ResultWriter.skipped(BENCHMARK, "sample", "python3 not found on PATH")
+                : measure(python.get(), warmup, measure);
+        ResultWriter.write(resultFile, List.of(entry));
     }
 
     private static JsonObject measure(Path python, Duration warmup, Duration measure) throws IOException, InterruptedException {
@@ -88,56 +81,8 @@ public final class PythonPipeBaseline {
                 throw new IllegalStateException("python baseline failed: exitCode=" + process.exitValue()
                         + " samples=" + histogram.getTotalCount());
             }
-            return sampled(histogram, version(python));
+            return ResultWriter.sampled(BENCHMARK, histogram, "CPython", version(python));
         }
-    }
-
-    /** The entry JMH would write for a SampleTime benchmark in us/op (the fields the report reads). */
-    private static JsonObject sampled(Histogram ns, String pythonVersion) {
-        JsonObject percentiles = new JsonObject();
-        for (double p : new double[] {0.0, 50.0, 90.0, 95.0, 99.0, 99.9, 99.99, 99.999, 99.9999, 100.0}) {
-            percentiles.addProperty(Double.toString(p), micros(ns.getValueAtPercentile(p)));
-        }
-        JsonArray bins = new JsonArray();
-        for (HistogramIterationValue v : ns.recordedValues()) {
-            JsonArray bin = new JsonArray();
-            bin.add(micros(v.getValueIteratedTo()));
-            bin.add(v.getCountAtValueIteratedTo());
-            bins.add(bin);
-        }
-        JsonArray iterations = new JsonArray();
-        iterations.add(bins);
-        JsonArray forks = new JsonArray();
-        forks.add(iterations);
-        JsonObject primary = new JsonObject();
-        primary.addProperty("score", ns.getMean() / 1_000.0);
-        primary.addProperty("scoreUnit", "us/op");
-        primary.add("scorePercentiles", percentiles);
-        primary.add("rawDataHistogram", forks);
-        JsonObject entry = header();
-        entry.addProperty("vmName", "CPython");
-        entry.addProperty("vmVersion", pythonVersion);
-        entry.add("primaryMetric", primary);
-        entry.add("secondaryMetrics", new JsonObject());
-        return entry;
-    }
-
-    private static JsonObject skipped(String why) {
-        JsonObject entry = header();
-        entry.addProperty("skipped", why);
-        return entry;
-    }
-
-    private static JsonObject header() {
-        JsonObject entry = new JsonObject();
-        entry.addProperty("benchmark", BENCHMARK);
-        entry.addProperty("mode", "sample");
-        entry.addProperty("forks", 1);
-        return entry;
-    }
-
-    private static double micros(long nanos) {
-        return nanos / 1_000.0;
     }
 
     private static String seconds(Duration d) {

@@ -14,9 +14,10 @@ import org.openjdk.jmh.runner.RunnerException;
 /**
  * Runs the short suite and writes the report: {@code mvn -B -Preport -pl ipc-bench -am verify -DskipTests}.
  *
- * <p>Steps: JMH over every benchmark ({@link SuiteOptions}) into {@code results/raw/jmh.json}; the
- * Python baseline into {@code results/raw/python-pipe.json}; then every {@code raw/*.json} is read
- * back and rendered into {@code results/REPORT.md} and {@code results/latency.svg}.
+ * <p>Steps: JMH over every benchmark ({@link SuiteOptions}) into {@code results/raw/jmh.json}; each
+ * of {@link #DRIVERS} (the Python baseline) into {@code results/raw/<Class.method>.json}; then every
+ * {@code raw/*.json} is read back and rendered into {@code results/REPORT.md} and
+ * {@code results/latency.svg}.
  *
  * <p>Arguments: {@code --results=DIR} (required), {@code --command=TEXT} (how the report says it
  * was made), {@code --include=REGEX} (a subset of benchmarks, for trying one out),
@@ -28,11 +29,16 @@ public final class ReportMain {
     static final String REPORT = "REPORT.md";
     static final String PLOT = "latency.svg";
     static final String RUN_INFO = "run.json";
+    private static final String BASELINE_PACKAGE = "ipc.bench.baseline.";
+
+    /** Measurements that are not JMH benchmarks, run after JMH in this order. */
+    static final List<Driver> DRIVERS = List.of(
+            new Driver(PythonPipeBaseline.BENCHMARK, PythonPipeBaseline::run));
 
     private ReportMain() {
     }
 
-    public static void main(String[] args) throws IOException, InterruptedException, RunnerException {
+    public static void main(String[] args) throws IOException, RunnerException {
         Path results = null;
         String command = "ipc.bench.report.ReportMain";
         String include = SuiteOptions.ALL;
@@ -70,7 +76,7 @@ public final class ReportMain {
         }
     }
 
-    private static void measure(Path raw, String command, String include) throws IOException, InterruptedException, RunnerException {
+    private static void measure(Path raw, String command, String include) throws IOException, RunnerException {
         Files.createDirectories(raw);
         try (Stream<Path> old = Files.list(raw)) {
             for (Path file : old.filter(f -> f.toString().endsWith(".json")).toList()) {
@@ -79,10 +85,19 @@ public final class ReportMain {
         }
         RunInfo run = RunInfo.capture(command, SuiteOptions.describe());
         new Runner(SuiteOptions.build(include, raw.resolve("jmh.json"))).run();
-        if (Pattern.compile(include).matcher(PythonPipeBaseline.BENCHMARK).find()) {
-            System.out.println("# Python baseline: " + SuiteOptions.warmup().toSeconds() + " s warm-up, "
-                    + SuiteOptions.measurement().toSeconds() + " s measurement");
-            PythonPipeBaseline.run(SuiteOptions.warmup(), SuiteOptions.measurement(), raw.resolve("python-pipe.json"));
+        Pattern selected = Pattern.compile(include);
+        for (Driver driver : DRIVERS) {
+            if (selected.matcher(driver.benchmark()).find()) {
+                System.out.println("# " + driver.benchmark() + ": " + SuiteOptions.warmup().toSeconds() + " s warm-up, "
+                        + SuiteOptions.measurement().toSeconds() + " s measurement");
+                try {
+                    driver.step().run(SuiteOptions.warmup(), SuiteOptions.measurement(), raw.resolve(driver.fileName()));
+                } catch (Exception e) {
+                    // like JMH with failOnError off: the others still run, the report shows it as missing
+                    System.err.println("# " + driver.benchmark() + " failed:");
+                    e.printStackTrace();
+                }
+            }
         }
         run.finish().write(raw.resolve(RUN_INFO));
     }
@@ -97,18 +112,30 @@ public final class ReportMain {
         return series;
     }
 
-    /** Baselines the include pattern selected that produced no series (a skip with a reason is not missing). */
+    /**
+     * Baselines that are in this build, were selected by the include pattern and produced no series
+     * (a skip with a reason is a series, so it is not missing).
+     */
     private static List<String> missingBaselines(List<Series> series, String include) {
         Pattern selected = Pattern.compile(include);
         List<String> missing = new ArrayList<>();
         for (Catalog.Entry baseline : Catalog.baselines()) {
-            boolean present = series.stream().anyMatch(s -> s.key().equals(baseline.key()));
-            boolean wanted = series.stream().noneMatch(s -> s.key().equals(baseline.key()))
-                    && selected.matcher("ipc.bench.baseline." + baseline.key().replaceAll(":.*", "")).find();
-            if (!present && wanted) {
+            String method = baseline.key().replaceAll(":.*", "");
+            String className = BASELINE_PACKAGE + method.substring(0, method.indexOf('.'));
+            boolean wanted = selected.matcher(BASELINE_PACKAGE + method).find() && inBuild(className);
+            if (wanted && series.stream().noneMatch(s -> s.key().equals(baseline.key()))) {
                 missing.add(baseline.key());
             }
         }
         return missing;
+    }
+
+    private static boolean inBuild(String className) {
+        try {
+            Class.forName(className, false, ReportMain.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 }
