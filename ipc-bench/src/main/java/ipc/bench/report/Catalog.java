@@ -1,5 +1,6 @@
 package ipc.bench.report;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -85,6 +86,15 @@ public final class Catalog {
 
     private static Entry base(String key, String label, String color, String how) {
         return new Entry(key, label, Role.BASELINE, color, how);
+    }
+
+    /** {@code series} in catalog order (library first, then baselines), unlisted ones after them by key. */
+    public static List<Series> ordered(List<Series> series) {
+        List<String> order = ENTRIES.stream().map(Entry::key).toList();
+        return series.stream().sorted(Comparator.comparingInt((Series s) -> {
+            int i = order.indexOf(s.key());
+            return i < 0 ? order.size() : i;
+        }).thenComparing(Series::key, Comparator.naturalOrder())).toList();
     }
 
     public static List<Entry> baselines() {

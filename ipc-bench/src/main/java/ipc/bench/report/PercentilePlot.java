@@ -112,7 +112,7 @@ final class PercentilePlot {
                 }
                 double y = axes.y(value);
                 line(svg, LEFT, y, WIDTH - RIGHT, y, mantissa == 1 ? "#cccccc" : "#eeeeee");
-                text(svg, LEFT - 6, y + 4, "end", 12, BigDecimal.valueOf(mantissa).scaleByPowerOfTen(e).toPlainString());
+                text(svg, LEFT - 6, y + 4, "end", 12, tickLabel(mantissa, e));
             }
         }
         svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
@@ -122,6 +122,18 @@ final class PercentilePlot {
         svg.append(String.format(Locale.ROOT, "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"13\" "
                 + "transform=\"rotate(-90 18 %.1f)\">round-trip latency, us (log scale)</text>%n",
                 TOP + PLOT_HEIGHT / 2.0, TOP + PLOT_HEIGHT / 2.0));
+    }
+
+    /** mantissa x 10^exponent us as "0.5", "20", "2 ms", "1 s": the axis is in us, long tails read better in ms and s. */
+    static String tickLabel(int mantissa, int exponent) {
+        BigDecimal micros = BigDecimal.valueOf(mantissa).scaleByPowerOfTen(exponent);
+        if (exponent >= 6) {
+            return micros.scaleByPowerOfTen(-6).stripTrailingZeros().toPlainString() + " s";
+        }
+        if (exponent >= 3) {
+            return micros.scaleByPowerOfTen(-3).stripTrailingZeros().toPlainString() + " ms";
+        }
+        return micros.stripTrailingZeros().toPlainString();
     }
 
     /** 0 -> "0%", 1 -> "90%", 2 -> "99%", 3 -> "99.9%", ... */

@@ -63,13 +63,13 @@ public final class ReportMain {
         if (!renderOnly) {
             measure(raw, command, include);
         }
-        List<Series> series = readAll(raw);
+        List<Series> series = Catalog.ordered(readAll(raw));
         RunInfo run = RunInfo.read(raw.resolve(RUN_INFO));
         Files.writeString(results.resolve(PLOT), PercentilePlot.render(
                 "Round-trip latency by percentile, " + run.cpuModel() + " x" + run.cores() + ", " + run.date(), series));
         Files.writeString(results.resolve(REPORT), MarkdownReport.render(run, series, Targets.ALL, PLOT));
         System.out.println("report: " + results.resolve(REPORT));
-        List<String> missing = missingBaselines(series, include);
+        List<String> missing = missingBaselines(series, run.include());
         if (!missing.isEmpty()) {
             System.err.println("baselines missing from this run (see the JMH output above): " + missing);
             System.exit(1);
@@ -83,7 +83,7 @@ public final class ReportMain {
                 Files.delete(file);
             }
         }
-        RunInfo run = RunInfo.capture(command, SuiteOptions.describe());
+        RunInfo run = RunInfo.capture(command, include, SuiteOptions.describe());
         new Runner(SuiteOptions.build(include, raw.resolve("jmh.json"))).run();
         Pattern selected = Pattern.compile(include);
         for (Driver driver : DRIVERS) {

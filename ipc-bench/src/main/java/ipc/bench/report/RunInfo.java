@@ -14,16 +14,17 @@ import java.util.List;
  * before and after (this machine is shared; a loaded run says so). Kept beside the raw results so a
  * report re-rendered later describes the run, not the machine it is rendered on.
  *
+ * @param include the JMH include pattern of the run (which benchmarks it meant to measure)
  * @param seconds how long the run took
  */
-public record RunInfo(String date, String command, String suite, String cpuModel, int cores, String kernel,
+public record RunInfo(String date, String command, String include, String suite, String cpuModel, int cores, String kernel,
                       String memory, String jdk, String loadBefore, String loadAfter, long seconds) {
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     /** The machine now; {@link #finish()} adds the load after and the duration. */
-    static RunInfo capture(String command, String suite) {
-        return new RunInfo(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), command, suite,
+    static RunInfo capture(String command, String include, String suite) {
+        return new RunInfo(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), command, include, suite,
                 readCpuModel(), Runtime.getRuntime().availableProcessors(), readKernel(), readMemory(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                         + " (" + System.getProperty("java.vm.vendor") + ")",
@@ -32,7 +33,7 @@ public record RunInfo(String date, String command, String suite, String cpuModel
 
     RunInfo finish() {
         long elapsed = Instant.now().getEpochSecond() - Instant.parse(date).getEpochSecond();
-        return new RunInfo(date, command, suite, cpuModel, cores, kernel, memory, jdk, loadBefore, loadAverage(), elapsed);
+        return new RunInfo(date, command, include, suite, cpuModel, cores, kernel, memory, jdk, loadBefore, loadAverage(), elapsed);
     }
 
     void write(Path file) throws IOException {

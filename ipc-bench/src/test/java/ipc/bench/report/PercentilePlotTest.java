@@ -24,6 +24,15 @@ class PercentilePlotTest {
     }
 
     @Test
+    void tickLabelsSwitchToMillisecondsAndSeconds() {
+        assertEquals("0.2", PercentilePlot.tickLabel(2, -1));
+        assertEquals("500", PercentilePlot.tickLabel(5, 2));
+        assertEquals("2 ms", PercentilePlot.tickLabel(2, 3));
+        assertEquals("50 ms", PercentilePlot.tickLabel(5, 4));
+        assertEquals("1 s", PercentilePlot.tickLabel(1, 6));
+    }
+
+    @Test
     void wellFormedSvgWithOneLinePerSampledSeries() throws Exception {
         Histogram h = new Histogram(3);
         for (int i = 1; i <= 10_000; i++) {
