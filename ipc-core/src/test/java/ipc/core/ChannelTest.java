@@ -34,8 +34,12 @@ class ChannelTest {
 
     @AfterEach
     void close() {
-        back.close();
-        front.close();
+        if (back != null) {
+            back.close();
+        }
+        if (front != null) {
+            front.close();
+        }
     }
 
     /** Collects what a reader delivers. */
