@@ -24,7 +24,8 @@ public final class JvmFlags {
         "--sun-misc-unsafe-memory-access=allow",
         "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
 
     private static final String UNSAFE_PROPERTY = "sun.misc.unsafe.memory.access";
 
@@ -70,6 +71,9 @@ public final class JvmFlags {
         }
         if (!base.isOpen("sun.nio.ch", self)) {
             missing.add(REQUIRED.get(4));
+        }
+        if (!base.isExported("jdk.internal.misc", self)) {
+            missing.add(REQUIRED.get(5));
         }
         return missing;
     }

@@ -36,6 +36,15 @@ class JvmFlagsTest {
     }
 
     @Test
+    void agronaBuffersWorkUnderTheArgfile() {
+        // Agrona 2.x reaches jdk.internal.misc.Unsafe: IllegalAccessError without the export.
+        org.agrona.concurrent.UnsafeBuffer buffer =
+            new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(64));
+        buffer.putLongVolatile(8, 42L);
+        assertEquals(42L, buffer.getLongVolatile(8));
+    }
+
+    @Test
     void theArgfileHoldsTheRequiredFlagsAndTheChronicleSwitches() throws IOException {
         List<String> expected = new ArrayList<>(JvmFlags.REQUIRED);
         expected.add("-Dchronicle.analytics.disable=true");
