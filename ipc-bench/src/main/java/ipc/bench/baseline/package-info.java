@@ -5,5 +5,11 @@
  *
  * <p>Every round trip is one 8-byte sequence number there and back between two JVMs; the echo
  * checks nothing, the benchmark checks that the number it gets back is the one it sent.
+ *
+ * <p>The classes' {@code @Warmup(5 x 1 s)} and {@code @Measurement(10 x 1 s)} are a full run's
+ * settings: C2 has compiled both JVMs' loops within the first seconds, and ten seconds give ~200 k
+ * samples per series (JMH keeps ~20 per ms). The report's short suite overrides them
+ * (ipc.bench.report.SuiteOptions). {@link ipc.bench.baseline.PythonPipeBaseline} is not a JMH
+ * benchmark: Python times itself.
  */
 package ipc.bench.baseline;

@@ -31,7 +31,7 @@ public final class PeerProcess implements AutoCloseable {
      * Peers allocate nothing per message: a small fixed heap and the serial collector (no GC threads
      * competing for the 2 cores); C2 is left on, a peer's echo loop must be as compiled as ours.
      */
-    private static final List<String> PEER_HEAP = List.of("-Xms64m", "-Xmx64m", "-XX:+UseSerialGC");
+    public static final List<String> PEER_HEAP = List.of("-Xms64m", "-Xmx64m", "-XX:+UseSerialGC");
 
     private final Process process;
     private final String name;

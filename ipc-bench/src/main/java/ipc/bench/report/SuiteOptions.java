@@ -1,6 +1,7 @@
 package ipc.bench.report;
 
 import ipc.bench.harness.JvmOptions;
+import ipc.bench.harness.PeerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,8 @@ final class SuiteOptions {
     static String describe() {
         return FORKS + " fork, " + WARMUP_ITERATIONS + " x " + ITERATION.toSeconds() + " s warm-up, "
                 + MEASUREMENT_ITERATIONS + " x " + ITERATION.toSeconds() + " s measurement, gc profiler; fork JVMs: "
-                + "@ipc-core/jvm.options " + String.join(" ", FORK_HEAP);
+                + "@ipc-core/jvm.options " + String.join(" ", FORK_HEAP) + "; peer JVMs: @ipc-core/jvm.options "
+                + String.join(" ", PeerProcess.PEER_HEAP);
     }
 
     /** JMH options for the benchmarks matching {@code include}, writing JSON to {@code resultFile}. */
