@@ -28,6 +28,10 @@ import java.util.Objects;
  * each frame; the f2b bell is a word in the control segment, the b2f bell is either one too or a
  * frontend's {@link SelectBell} shared by many channels.
  *
+ * <p>Threads: the writer and the reader are each used by one thread at a time; {@link #close()}
+ * comes after the threads that use them have stopped (a write racing a close fails with an
+ * IllegalStateException, or Chronicle's subclass of it).
+ *
  * <p>Lifecycle: {@link #close()} is idempotent; the creator's close marks the control segment
  * CLOSED and deletes the directory, the opener's close only unmaps. A directory whose creator
  * died is deleted by the next {@link ShmDirectory#cleanStale()}, which every create path runs.
@@ -44,8 +48,14 @@ public final class Channel implements AutoCloseable {
     /** The control segment's file. */
     public static final String CONTROL = "control";
 
-    /** Lifecycle of the channel, as recorded in the control segment. */
-    public enum State { UNPUBLISHED, READY, ATTACHED, CLOSED }
+    /** Lifecycle of the channel, as recorded in the control segment (ordinals are the stored values). */
+    public enum State {
+        UNPUBLISHED, READY, ATTACHED, CLOSED;
+
+        static State of(int stored) {
+            return stored >= 0 && stored < values().length ? values()[stored] : CLOSED;
+        }
+    }
 
     private final Path directory;
     private final boolean creator;
@@ -151,7 +161,7 @@ public final class Channel implements AutoCloseable {
             int state = ChannelDescriptor.stateAcquire(c);
             if (state != ChannelDescriptor.STATE_READY) {
                 throw new IllegalStateException("channel is not open for a backend: directory=" + dir + ", state="
-                    + State.values()[Math.min(state, State.CLOSED.ordinal())]);
+                    + State.of(state));
             }
             ChannelDescriptor.checkHeader(c);
             int maxFrameBytes = FrameDescriptor.checkMaxFrameBytes(
@@ -224,8 +234,7 @@ public final class Channel implements AutoCloseable {
     /** The state word (an acquire read): a backend sees CLOSED once the frontend has closed. */
     public State stateAcquire() {
         checkOpen();
-        int state = ChannelDescriptor.stateAcquire(control.segment());
-        return state >= 0 && state <= ChannelDescriptor.STATE_CLOSED ? State.values()[state] : State.CLOSED;
+        return State.of(ChannelDescriptor.stateAcquire(control.segment()));
     }
 
     /** True after {@link #close()}. */
