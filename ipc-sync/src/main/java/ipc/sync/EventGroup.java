@@ -464,6 +464,9 @@ public final class EventGroup implements AutoCloseable {
             if (isSetOrThrow((int) INT.getAcquire(segment, offset), index)) {
                 return true;
             }
+            if (timeoutNanos != Futex.NO_TIMEOUT && System.nanoTime() - start >= timeoutNanos) {
+                return false;
+            }
             Thread.yield();
         }
         long parkInterval = TimedParking.MIN_PARK_NANOS;
