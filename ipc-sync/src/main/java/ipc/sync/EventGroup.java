@@ -371,7 +371,7 @@ public final class EventGroup implements AutoCloseable {
      * Ends, with {@link PeerGoneException} carrying {@code reason}, every wait through this
      * instance on an event obtained (reserved or {@link #fromIndex}) before this call; waits on
      * events obtained later are not affected. Waiters parked in the kernel are woken at once; one
-     * whose park raced this call notices within {@link #PARK_SLICE_NANOS}. Waiters in other
+     * whose park raced this call notices within one 50 ms park slice. Waiters in other
      * processes are woken spuriously and wait on. ipc-core calls this when the peer that should
      * set the events has exited.
      */

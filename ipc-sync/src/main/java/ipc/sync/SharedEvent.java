@@ -12,6 +12,9 @@ import java.time.Duration;
  * (as {@code CompletableFuture.join}); bound it with {@link #await(Duration)}, or end it with
  * {@link EventGroup#abortWaiters(String)}. Waits on a handle obtained before an abortWaiters
  * call throw {@link PeerGoneException}.
+ *
+ * <p>A parked wait is a blocking native call: on a virtual thread it pins the carrier for up to
+ * one 50 ms park slice at a time. Wait on platform threads when many waits may park at once.
  */
 public final class SharedEvent {
     private final EventGroup group;

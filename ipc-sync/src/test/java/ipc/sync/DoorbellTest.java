@@ -86,7 +86,7 @@ class DoorbellTest {
             long start = System.nanoTime();
             bell.awaitChange(observed, HANG_NANOS);
             return System.nanoTime() - start;
-        }, Thread::startVirtualThread);
+        }, r -> Thread.ofPlatform().daemon().start(r));
         if (Futex.isAvailable()) { // wait until it has announced itself, so the ring must FUTEX_WAKE
             long deadline = System.nanoTime() + HANG_NANOS;
             while ((seg.get(ValueLayout.JAVA_INT, 0) & Doorbell.WAITERS_BIT) == 0 && System.nanoTime() < deadline) {
@@ -128,7 +128,7 @@ class DoorbellTest {
                 pong.ring();
             }
             return true;
-        }, Thread::startVirtualThread);
+        }, r -> Thread.ofPlatform().daemon().start(r));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         for (int round = 0; round < rounds; round++) {
             DoorbellPeer.INT.setRelease(seg, DoorbellPeer.COUNTER, 2 * round + 1);

@@ -103,7 +103,7 @@ class EventGroupProcessTest {
             assertThrows(SyncTimeoutException.class, timedOut::close);
             SharedEvent next = eg.reserve();
             CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
-                () -> next.await(HANG), Thread::startVirtualThread);
+                () -> next.await(HANG), r -> Thread.ofPlatform().daemon().start(r));
             EventGroupTest.awaitParkedWaiter(eg, next);
             try (ChildJvm peer = ChildJvm.start(EventGroupPeer.class, "set", eg.name(), "0",
                 Integer.toString(lateIndex))) {
@@ -125,7 +125,7 @@ class EventGroupProcessTest {
             try (ChildJvm peer = ChildJvm.start(EventGroupPeer.class, "set", eg.name(), "60000",
                 Integer.toString(sync.index()))) {
                 peer.process().onExit().thenRun(() -> eg.abortWaiters("peer pid=" + peer.pid() + " exited"));
-                CompletableFuture<Void> closer = CompletableFuture.runAsync(sync::close, Thread::startVirtualThread);
+                CompletableFuture<Void> closer = CompletableFuture.runAsync(sync::close, r -> Thread.ofPlatform().daemon().start(r));
                 EventGroupTest.awaitParkedWaiter(eg, sync.event());
                 long killedAt = System.nanoTime();
                 peer.process().destroyForcibly();

@@ -139,7 +139,7 @@ class EventGroupTest {
             CompletableFuture<Long> waiter = CompletableFuture.supplyAsync(() -> {
                 e.await();
                 return plain[0];
-            }, Thread::startVirtualThread);
+            }, r -> Thread.ofPlatform().daemon().start(r));
             awaitParkedWaiter(eg, e);
             plain[0] = 42;
             eg.set(e.index());
@@ -159,7 +159,7 @@ class EventGroupTest {
             for (int round = 0; round < 200; round++) {
                 SharedEvent e = eg.reserve();
                 CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
-                    () -> e.await(HANG), Thread::startVirtualThread);
+                    () -> e.await(HANG), r -> Thread.ofPlatform().daemon().start(r));
                 awaitParkedWaiter(eg, e);
                 e.set();
                 assertTrue(waiter.get(HANG.toSeconds(), TimeUnit.SECONDS));
@@ -174,7 +174,7 @@ class EventGroupTest {
         try (EventGroup eg = new EventGroup(1)) {
             SharedEvent e = eg.reserve();
             List<CompletableFuture<Boolean>> waiters = Stream.generate(() -> CompletableFuture.supplyAsync(
-                () -> e.await(HANG), Thread::startVirtualThread)).limit(4).toList();
+                () -> e.await(HANG), r -> Thread.ofPlatform().daemon().start(r))).limit(4).toList();
             awaitParkedWaiter(eg, e);
             e.set();
             for (CompletableFuture<Boolean> w : waiters) {
@@ -210,7 +210,7 @@ class EventGroupTest {
             eg.release(old);
             SharedEvent next = eg.reserve();
             CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
-                () -> next.await(Duration.ofMillis(300)), Thread::startVirtualThread);
+                () -> next.await(Duration.ofMillis(300)), r -> Thread.ofPlatform().daemon().start(r));
             awaitParkedWaiter(eg, next);
             eg.set(old.index());
             assertFalse(waiter.get(HANG.toSeconds(), TimeUnit.SECONDS), "a late set woke the next holder");
@@ -274,7 +274,7 @@ class EventGroupTest {
     void releaseWhileAnotherThreadWaitsEndsThatWait() throws Exception {
         try (EventGroup eg = new EventGroup(1)) {
             SharedEvent e = eg.reserve();
-            CompletableFuture<Void> waiter = CompletableFuture.runAsync(e::await, Thread::startVirtualThread);
+            CompletableFuture<Void> waiter = CompletableFuture.runAsync(e::await, r -> Thread.ofPlatform().daemon().start(r));
             awaitParkedWaiter(eg, e);
             eg.release(e);
             ExecutionException ex = assertThrows(ExecutionException.class,
@@ -296,7 +296,7 @@ class EventGroupTest {
                     assertTrue(gone.getMessage().contains("reason=backend pid=1 exited"), gone.getMessage());
                     return System.nanoTime() - abortedAt.get();
                 }
-            }, Thread::startVirtualThread);
+            }, r -> Thread.ofPlatform().daemon().start(r));
             awaitParkedWaiter(eg, e);
             abortedAt.set(System.nanoTime());
             eg.abortWaiters("backend pid=1 exited");
@@ -318,7 +318,7 @@ class EventGroupTest {
         try (EventGroup eg = new EventGroup(1)) {
             for (int round = 0; round < 30; round++) {
                 SharedEvent e = eg.reserve();
-                CompletableFuture<Void> waiter = CompletableFuture.runAsync(e::await, Thread::startVirtualThread);
+                CompletableFuture<Void> waiter = CompletableFuture.runAsync(e::await, r -> Thread.ofPlatform().daemon().start(r));
                 eg.abortWaiters("round " + round);
                 ExecutionException ex = assertThrows(ExecutionException.class,
                     () -> waiter.get(HANG.toSeconds(), TimeUnit.SECONDS));
@@ -337,7 +337,7 @@ class EventGroupTest {
                 assertEquals(eg.name(), view.name());
                 assertEquals(3, view.size());
                 assertEquals(eg.toString(), view.toString());
-                CompletableFuture<Void> waiter = CompletableFuture.runAsync(e::await, Thread::startVirtualThread);
+                CompletableFuture<Void> waiter = CompletableFuture.runAsync(e::await, r -> Thread.ofPlatform().daemon().start(r));
                 awaitParkedWaiter(eg, e);
                 assertTrue(view.set(e.index()));
                 waiter.get(HANG.toSeconds(), TimeUnit.SECONDS);
@@ -371,7 +371,7 @@ class EventGroupTest {
     void closeEndsThisInstancesWaiters() throws Exception {
         EventGroup eg = new EventGroup(1);
         SharedEvent e = eg.reserve();
-        CompletableFuture<Void> waiter = CompletableFuture.runAsync(e::await, Thread::startVirtualThread);
+        CompletableFuture<Void> waiter = CompletableFuture.runAsync(e::await, r -> Thread.ofPlatform().daemon().start(r));
         awaitParkedWaiter(eg, e);
         eg.close();
         ExecutionException ex = assertThrows(ExecutionException.class, () -> waiter.get(HANG.toSeconds(), TimeUnit.SECONDS));

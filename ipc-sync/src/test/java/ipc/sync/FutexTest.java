@@ -61,7 +61,7 @@ class FutexTest {
     void wakeReleasesAWaiterOnASharedMapping() throws Exception {
         try (SharedMapping m = SharedMapping.create(tmp.resolve("w"), 4096)) {
             CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(
-                () -> Futex.await(m.segment(), 64, 0, Futex.NO_TIMEOUT), Thread::startVirtualThread);
+                () -> Futex.await(m.segment(), 64, 0, Futex.NO_TIMEOUT), r -> Thread.ofPlatform().daemon().start(r));
             int woken = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (woken == 0 && System.nanoTime() < deadline) { // until the waiter is in the kernel queue

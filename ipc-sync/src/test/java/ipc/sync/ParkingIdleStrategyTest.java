@@ -72,7 +72,7 @@ class ParkingIdleStrategyTest {
                     Thread.yield();
                 }
             }
-        }, Thread::startVirtualThread);
+        }, r -> Thread.ofPlatform().daemon().start(r));
         ParkingIdleStrategy idle = new ParkingIdleStrategy(bell, 0, 0, TEN_SECONDS);
         long seen = 0;
         long longestIdle = 0;

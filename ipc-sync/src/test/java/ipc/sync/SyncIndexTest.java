@@ -35,7 +35,7 @@ class SyncIndexTest {
                         Thread.currentThread().interrupt();
                     }
                     return eg.set(index);
-                }, Thread::startVirtualThread);
+                }, r -> Thread.ofPlatform().daemon().start(r));
             }
             assertTrue(setter.get(10, TimeUnit.SECONDS));
             assertEquals("<EventGroup: f0>", eg.toString());
@@ -66,7 +66,7 @@ class SyncIndexTest {
     void peerGoneReleasesAndRethrows() throws Exception {
         try (EventGroup eg = new EventGroup(1)) {
             SyncIndex sync = new SyncIndex(eg);
-            CompletableFuture<Void> closer = CompletableFuture.runAsync(sync::close, Thread::startVirtualThread);
+            CompletableFuture<Void> closer = CompletableFuture.runAsync(sync::close, r -> Thread.ofPlatform().daemon().start(r));
             EventGroupTest.awaitParkedWaiter(eg, sync.event());
             eg.abortWaiters("peer died");
             var ex = assertThrows(java.util.concurrent.ExecutionException.class, () -> closer.get(10, TimeUnit.SECONDS));
