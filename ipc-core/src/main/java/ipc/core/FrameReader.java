@@ -1,0 +1,540 @@
+package ipc.core;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A reusable flyweight over one frame ({@link FrameDescriptor}) that reads it where it lies.
+ *
+ * <p>One per reader thread; not thread-safe. Positioning ({@link #wrap(MemorySegment)}, or the
+ * channel positioning it on a queue excerpt) checks the whole frame once, so every accessor
+ * afterwards works on a frame known to be well formed. The primitive accessors, the
+ * {@code ...Equals} comparisons and {@link #commandHash()} allocate nothing; the methods that
+ * return objects ({@link #command()}, {@link #key(int)}, {@link #getValue(int)},
+ * {@link #toMessageObject()}) allocate. A reader the channel hands to a
+ * {@link FrameHandler} is valid only during that call: the excerpt it reads is released after.
+ *
+ * <p>Fields are addressed by index, {@code 0 <= field < fieldCount()}, in the order the
+ * sender put them; {@link #indexOf(byte[])} finds one by key without allocating.
+ */
+public final class FrameReader {
+    /** Initial per-field index capacity; grows (once, then stays) for frames with more fields. */
+    private static final int INITIAL_FIELDS = 16;
+
+    private final int maxFrameBytes;
+    private final SegmentFrameMemory segmentMemory = new SegmentFrameMemory();
+
+    private FrameMemory memory;
+    private long base;
+    private boolean valid;
+    private int frameLength;
+    private int commandLength;
+    private int fieldCount;
+    /** Frame-relative offset of each field's key bytes. */
+    private int[] keyOffsets = new int[INITIAL_FIELDS];
+    /** Frame-relative offset of each field's type tag; the value follows it. */
+    private int[] tagOffsets = new int[INITIAL_FIELDS];
+
+    /** A reader with the limit {@link FrameDescriptor#maxFrameBytesFromSystemProperty()}. */
+    public FrameReader() {
+        this(FrameDescriptor.maxFrameBytesFromSystemProperty());
+    }
+
+    /** A reader that rejects frames longer than {@code maxFrameBytes} as OVERSIZED. */
+    public FrameReader(int maxFrameBytes) {
+        this.maxFrameBytes = FrameDescriptor.checkMaxFrameBytes(maxFrameBytes);
+    }
+
+    /**
+     * Positions this reader on the one frame that fills {@code frame} exactly.
+     *
+     * @return this
+     * @throws FrameException when the frame is bad (the reader is then positioned on nothing)
+     */
+    public FrameReader wrap(MemorySegment frame) {
+        return wrap(segmentMemory.wrap(frame), 0, frame.byteSize());
+    }
+
+    /** Positions this reader on the frame at {@code offset} filling an excerpt of {@code excerptLength}. */
+    FrameReader wrap(FrameMemory memory, long offset, long excerptLength) {
+        this.valid = false;
+        this.fieldCount = 0;
+        this.memory = memory;
+        this.base = offset;
+        FrameDescriptor.checkExcerptLength(excerptLength);
+        FrameDescriptor.checkMagic(memory.getShort(offset + FrameDescriptor.MAGIC_OFFSET));
+        FrameDescriptor.checkVersion(memory.getByte(offset + FrameDescriptor.VERSION_OFFSET));
+        int length = memory.getInt(offset + FrameDescriptor.FRAME_LENGTH_OFFSET);
+        FrameDescriptor.checkFrameLength(length, excerptLength, maxFrameBytes);
+        int cmdLength = u16(FrameDescriptor.COMMAND_LENGTH_OFFSET);
+        int count = u16(FrameDescriptor.FIELD_COUNT_OFFSET);
+        long end = length;
+        long pos = FrameDescriptor.HEADER_LENGTH + (long) cmdLength;
+        need(pos, 0, end, "command");
+        if (count > keyOffsets.length) {
+            int capacity = Math.max(count, 2 * keyOffsets.length);
+            keyOffsets = new int[capacity];
+            tagOffsets = new int[capacity];
+        }
+        for (int i = 0; i < count; i++) {
+            need(pos, FrameDescriptor.KEY_LENGTH_BYTES, end, "key length");
+            int keyLength = u16(pos);
+            pos += FrameDescriptor.KEY_LENGTH_BYTES;
+            keyOffsets[i] = (int) pos;
+            need(pos, keyLength + FrameDescriptor.TAG_BYTES, end, "key and tag");
+            pos += keyLength;
+            tagOffsets[i] = (int) pos;
+            pos = skipValue(memory.getByte(base + pos), pos + FrameDescriptor.TAG_BYTES, end, 0);
+        }
+        if (pos != end) {
+            throw new FrameException(FrameException.Reason.BAD_LENGTH,
+                "bytes left after the last field: fieldsEnd=" + pos + ", frameLength=" + length);
+        }
+        this.frameLength = length;
+        this.commandLength = cmdLength;
+        this.fieldCount = count;
+        this.valid = true;
+        return this;
+    }
+
+    /** Positions this reader on nothing (the channel calls it when the excerpt is released). */
+    void clear() {
+        valid = false;
+        fieldCount = 0;
+        memory = null;
+    }
+
+    /** Checks the value with {@code tag} at {@code pos} and returns the offset after it. */
+    private long skipValue(byte tag, long pos, long end, int depth) {
+        switch (tag) {
+            case FrameDescriptor.TYPE_NULL -> {
+                return pos;
+            }
+            case FrameDescriptor.TYPE_BOOLEAN -> {
+                need(pos, 1, end, "boolean");
+                byte b = memory.getByte(base + pos);
+                if (b != 0 && b != 1) {
+                    throw new FrameException(FrameException.Reason.BAD_VALUE,
+                        "boolean neither 0 nor 1: value=" + b + ", offset=" + pos);
+                }
+                return pos + 1;
+            }
+            case FrameDescriptor.TYPE_BYTE -> {
+                return need(pos, 1, end, "byte");
+            }
+            case FrameDescriptor.TYPE_SHORT, FrameDescriptor.TYPE_CHAR -> {
+                return need(pos, 2, end, "short/char");
+            }
+            case FrameDescriptor.TYPE_INT, FrameDescriptor.TYPE_FLOAT -> {
+                return need(pos, 4, end, "int/float");
+            }
+            case FrameDescriptor.TYPE_LONG, FrameDescriptor.TYPE_DOUBLE -> {
+                return need(pos, 8, end, "long/double");
+            }
+            case FrameDescriptor.TYPE_STRING, FrameDescriptor.TYPE_BYTES -> {
+                return need(pos + FrameDescriptor.LENGTH_BYTES, length(pos, end), end, "string/bytes");
+            }
+            case FrameDescriptor.TYPE_INT_ARRAY -> {
+                return need(pos + FrameDescriptor.LENGTH_BYTES, 4L * length(pos, end), end, "int[]");
+            }
+            case FrameDescriptor.TYPE_LONG_ARRAY, FrameDescriptor.TYPE_DOUBLE_ARRAY -> {
+                return need(pos + FrameDescriptor.LENGTH_BYTES, 8L * length(pos, end), end, "long[]/double[]");
+            }
+            case FrameDescriptor.TYPE_ENUM -> {
+                long afterClass = need(pos + FrameDescriptor.LENGTH_BYTES, length(pos, end), end, "enum class");
+                return need(afterClass + FrameDescriptor.LENGTH_BYTES, length(afterClass, end), end, "enum name");
+            }
+            case FrameDescriptor.TYPE_LIST, FrameDescriptor.TYPE_MAP -> {
+                if (depth >= MessageObject.MAX_NESTING_DEPTH) {
+                    throw new FrameException(FrameException.Reason.TOO_DEEP,
+                        "containers nested too deep: depth=" + depth + ", max=" + MessageObject.MAX_NESTING_DEPTH
+                            + ", offset=" + pos);
+                }
+                int body = length(pos, end);
+                long bodyStart = pos + FrameDescriptor.LENGTH_BYTES;
+                long bodyEnd = need(bodyStart, body, end, "container body");
+                int count = length(bodyStart, bodyEnd);
+                long p = bodyStart + FrameDescriptor.LENGTH_BYTES;
+                for (int i = 0; i < count; i++) {
+                    if (tag == FrameDescriptor.TYPE_MAP) {
+                        need(p, FrameDescriptor.KEY_LENGTH_BYTES, bodyEnd, "map key length");
+                        p += FrameDescriptor.KEY_LENGTH_BYTES + (long) u16(p);
+                    }
+                    need(p, FrameDescriptor.TAG_BYTES, bodyEnd, "element tag");
+                    p = skipValue(memory.getByte(base + p), p + FrameDescriptor.TAG_BYTES, bodyEnd, depth + 1);
+                }
+                if (p != bodyEnd) {
+                    throw new FrameException(FrameException.Reason.BAD_LENGTH,
+                        "container body length disagrees with its elements: bodyLength=" + body + ", elementsEnd="
+                            + (p - bodyStart) + ", offset=" + pos);
+                }
+                return p;
+            }
+            default -> throw new FrameException(FrameException.Reason.UNKNOWN_TYPE,
+                "unknown type tag: tag=" + tag + ", offset=" + (pos - 1));
+        }
+    }
+
+    /** Reads a non-negative int32 length at {@code pos}, which must fit before {@code end}. */
+    private int length(long pos, long end) {
+        need(pos, FrameDescriptor.LENGTH_BYTES, end, "length");
+        int n = memory.getInt(base + pos);
+        if (n < 0) {
+            throw new FrameException(FrameException.Reason.BAD_LENGTH, "negative length: length=" + n + ", offset=" + pos);
+        }
+        return n;
+    }
+
+    /** Checks that {@code size} bytes at {@code pos} end by {@code end}; returns {@code pos + size}. */
+    private static long need(long pos, long size, long end, String what) {
+        if (pos + size > end) {
+            throw new FrameException(FrameException.Reason.TRUNCATED,
+                what + " runs past the frame: offset=" + pos + ", size=" + size + ", end=" + end);
+        }
+        return pos + size;
+    }
+
+    private int u16(long frameOffset) {
+        return memory.getShort(base + frameOffset) & 0xFFFF;
+    }
+
+    private void checkValid() {
+        if (!valid) {
+            throw new IllegalStateException("reader is not positioned on a frame");
+        }
+    }
+
+    // --- the command ---
+
+    /** Bytes of the command (CESU-8; for an ASCII command, its length). */
+    public int commandLength() {
+        checkValid();
+        return commandLength;
+    }
+
+    /** True when the command's bytes equal {@code command} (see {@link FrameCodec#stringBytes}). */
+    public boolean commandEquals(byte[] command) {
+        checkValid();
+        return bytesEqual(FrameDescriptor.HEADER_LENGTH, commandLength, command);
+    }
+
+    /** {@code Arrays.hashCode} of the command's bytes; equals {@link FrameCodec#commandHash(String)}. */
+    public int commandHash() {
+        checkValid();
+        int h = 1;
+        long start = base + FrameDescriptor.HEADER_LENGTH;
+        for (int i = 0; i < commandLength; i++) {
+            h = 31 * h + memory.getByte(start + i);
+        }
+        return h;
+    }
+
+    /** The command (allocates). */
+    public String command() {
+        checkValid();
+        return decodeString(FrameDescriptor.HEADER_LENGTH, commandLength);
+    }
+
+    /** Bytes of the whole frame, header included. */
+    public int frameLength() {
+        checkValid();
+        return frameLength;
+    }
+
+    // --- fields ---
+
+    /** Number of fields (parameters). */
+    public int fieldCount() {
+        checkValid();
+        return fieldCount;
+    }
+
+    /** True when field {@code field}'s key bytes equal {@code key}. */
+    public boolean keyEquals(int field, byte[] key) {
+        Objects.checkIndex(field, fieldCount);
+        return bytesEqual(keyOffsets[field], keyLength(field), key);
+    }
+
+    /** The index of the field whose key bytes equal {@code key}, or -1. */
+    public int indexOf(byte[] key) {
+        for (int i = 0; i < fieldCount; i++) {
+            if (bytesEqual(keyOffsets[i], keyLength(i), key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Field {@code field}'s key (allocates). */
+    public String key(int field) {
+        Objects.checkIndex(field, fieldCount);
+        return decodeString(keyOffsets[field], keyLength(field));
+    }
+
+    /** Field {@code field}'s type: one of {@link FrameDescriptor}'s TYPE_ constants (see {@link ValueType}). */
+    public byte typeTag(int field) {
+        Objects.checkIndex(field, fieldCount);
+        return memory.getByte(base + tagOffsets[field]);
+    }
+
+    /** Field {@code field} as a boolean; its type must be BOOLEAN. */
+    public boolean getBoolean(int field) {
+        byte tag = typeTag(field);
+        if (tag != FrameDescriptor.TYPE_BOOLEAN) {
+            throw wrongType(field, tag, "boolean");
+        }
+        return memory.getByte(valueAddress(field)) != 0;
+    }
+
+    /** Field {@code field} as a char; its type must be CHAR. */
+    public char getChar(int field) {
+        byte tag = typeTag(field);
+        if (tag != FrameDescriptor.TYPE_CHAR) {
+            throw wrongType(field, tag, "char");
+        }
+        return (char) memory.getShort(valueAddress(field));
+    }
+
+    /** Field {@code field} as an int: BYTE, SHORT, CHAR or INT (Java's widening rules). */
+    public int getInt(int field) {
+        byte tag = typeTag(field);
+        long at = valueAddress(field);
+        return switch (tag) {
+            case FrameDescriptor.TYPE_BYTE -> memory.getByte(at);
+            case FrameDescriptor.TYPE_SHORT -> memory.getShort(at);
+            case FrameDescriptor.TYPE_CHAR -> (char) memory.getShort(at);
+            case FrameDescriptor.TYPE_INT -> memory.getInt(at);
+            default -> throw wrongType(field, tag, "int");
+        };
+    }
+
+    /** Field {@code field} as a long: any integral type or CHAR, widened. */
+    public long getLong(int field) {
+        byte tag = typeTag(field);
+        long at = valueAddress(field);
+        return switch (tag) {
+            case FrameDescriptor.TYPE_BYTE -> memory.getByte(at);
+            case FrameDescriptor.TYPE_SHORT -> memory.getShort(at);
+            case FrameDescriptor.TYPE_CHAR -> (char) memory.getShort(at);
+            case FrameDescriptor.TYPE_INT -> memory.getInt(at);
+            case FrameDescriptor.TYPE_LONG -> memory.getLong(at);
+            default -> throw wrongType(field, tag, "long");
+        };
+    }
+
+    /** Field {@code field} as a double: FLOAT, DOUBLE, or any integral type or CHAR, widened. */
+    public double getDouble(int field) {
+        byte tag = typeTag(field);
+        long at = valueAddress(field);
+        return switch (tag) {
+            case FrameDescriptor.TYPE_FLOAT -> Float.intBitsToFloat(memory.getInt(at));
+            case FrameDescriptor.TYPE_DOUBLE -> Double.longBitsToDouble(memory.getLong(at));
+            case FrameDescriptor.TYPE_BYTE -> memory.getByte(at);
+            case FrameDescriptor.TYPE_SHORT -> memory.getShort(at);
+            case FrameDescriptor.TYPE_CHAR -> (char) memory.getShort(at);
+            case FrameDescriptor.TYPE_INT -> memory.getInt(at);
+            case FrameDescriptor.TYPE_LONG -> memory.getLong(at);
+            default -> throw wrongType(field, tag, "double");
+        };
+    }
+
+    /**
+     * Field {@code field} as a Java object (allocates): boxed primitives, String, arrays,
+     * unmodifiable List / Map, null. An ENUM becomes the constant when its class is visible to
+     * the thread's context class loader (or this library's) and has that constant, otherwise the
+     * constant's name as a String.
+     */
+    public Object getValue(int field) {
+        Objects.checkIndex(field, fieldCount);
+        return readValue(memory.getByte(base + tagOffsets[field]), tagOffsets[field] + FrameDescriptor.TAG_BYTES);
+    }
+
+    /** The whole frame as a new MessageObject (allocates). */
+    public MessageObject toMessageObject() {
+        checkValid();
+        String[] keys = new String[fieldCount];
+        Object[] values = new Object[fieldCount];
+        for (int i = 0; i < fieldCount; i++) {
+            keys[i] = key(i);
+            values[i] = getValue(i);
+        }
+        return new MessageObject(command(), keys, values);
+    }
+
+    @Override
+    public String toString() {
+        return valid ? "FrameReader[frameLength=" + frameLength + ", " + toMessageObject() + "]"
+            : "FrameReader[not positioned]";
+    }
+
+    private int keyLength(int field) {
+        return u16(keyOffsets[field] - FrameDescriptor.KEY_LENGTH_BYTES);
+    }
+
+    private long valueAddress(int field) {
+        return base + tagOffsets[field] + FrameDescriptor.TAG_BYTES;
+    }
+
+    private RuntimeException wrongType(int field, byte tag, String wanted) {
+        return new ClassCastException("field does not fit " + wanted + ": command=" + command() + ", key="
+            + key(field) + ", type=" + ValueType.ofTag(tag));
+    }
+
+    private boolean bytesEqual(long frameOffset, int length, byte[] expected) {
+        if (length != expected.length) {
+            return false;
+        }
+        long start = base + frameOffset;
+        for (int i = 0; i < length; i++) {
+            if (memory.getByte(start + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Decodes the value with {@code tag} at frame offset {@code pos} (already checked by wrap). */
+    private Object readValue(byte tag, long pos) {
+        long at = base + pos;
+        return switch (tag) {
+            case FrameDescriptor.TYPE_NULL -> null;
+            case FrameDescriptor.TYPE_BOOLEAN -> memory.getByte(at) != 0;
+            case FrameDescriptor.TYPE_BYTE -> memory.getByte(at);
+            case FrameDescriptor.TYPE_SHORT -> memory.getShort(at);
+            case FrameDescriptor.TYPE_CHAR -> (char) memory.getShort(at);
+            case FrameDescriptor.TYPE_INT -> memory.getInt(at);
+            case FrameDescriptor.TYPE_FLOAT -> Float.intBitsToFloat(memory.getInt(at));
+            case FrameDescriptor.TYPE_LONG -> memory.getLong(at);
+            case FrameDescriptor.TYPE_DOUBLE -> Double.longBitsToDouble(memory.getLong(at));
+            case FrameDescriptor.TYPE_STRING -> decodeString(pos + FrameDescriptor.LENGTH_BYTES, memory.getInt(at));
+            case FrameDescriptor.TYPE_BYTES -> {
+                byte[] a = new byte[memory.getInt(at)];
+                memory.getBytes(at + FrameDescriptor.LENGTH_BYTES, a, 0, a.length);
+                yield a;
+            }
+            case FrameDescriptor.TYPE_INT_ARRAY -> {
+                int[] a = new int[memory.getInt(at)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = memory.getInt(at + FrameDescriptor.LENGTH_BYTES + 4L * i);
+                }
+                yield a;
+            }
+            case FrameDescriptor.TYPE_LONG_ARRAY -> {
+                long[] a = new long[memory.getInt(at)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = memory.getLong(at + FrameDescriptor.LENGTH_BYTES + 8L * i);
+                }
+                yield a;
+            }
+            case FrameDescriptor.TYPE_DOUBLE_ARRAY -> {
+                double[] a = new double[memory.getInt(at)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Double.longBitsToDouble(memory.getLong(at + FrameDescriptor.LENGTH_BYTES + 8L * i));
+                }
+                yield a;
+            }
+            case FrameDescriptor.TYPE_ENUM -> {
+                int classLength = memory.getInt(at);
+                String className = decodeString(pos + FrameDescriptor.LENGTH_BYTES, classLength);
+                long namePos = pos + FrameDescriptor.LENGTH_BYTES + classLength;
+                String name = decodeString(namePos + FrameDescriptor.LENGTH_BYTES, memory.getInt(base + namePos));
+                yield resolveEnum(className, name);
+            }
+            case FrameDescriptor.TYPE_LIST -> {
+                int count = memory.getInt(at + FrameDescriptor.LENGTH_BYTES);
+                ArrayList<Object> list = new ArrayList<>(count);
+                long p = pos + 2L * FrameDescriptor.LENGTH_BYTES;
+                for (int i = 0; i < count; i++) {
+                    byte elementTag = memory.getByte(base + p);
+                    list.add(readValue(elementTag, p + FrameDescriptor.TAG_BYTES));
+                    p = skipValue(elementTag, p + FrameDescriptor.TAG_BYTES, frameLength, 0);
+                }
+                yield Collections.unmodifiableList(list);
+            }
+            case FrameDescriptor.TYPE_MAP -> {
+                int count = memory.getInt(at + FrameDescriptor.LENGTH_BYTES);
+                LinkedHashMap<String, Object> map = LinkedHashMap.newLinkedHashMap(count);
+                long p = pos + 2L * FrameDescriptor.LENGTH_BYTES;
+                for (int i = 0; i < count; i++) {
+                    int keyLength = u16(p);
+                    String key = decodeString(p + FrameDescriptor.KEY_LENGTH_BYTES, keyLength);
+                    p += FrameDescriptor.KEY_LENGTH_BYTES + keyLength;
+                    byte elementTag = memory.getByte(base + p);
+                    map.put(key, readValue(elementTag, p + FrameDescriptor.TAG_BYTES));
+                    p = skipValue(elementTag, p + FrameDescriptor.TAG_BYTES, frameLength, 0);
+                }
+                yield Collections.unmodifiableMap(map);
+            }
+            default -> throw new IllegalStateException("unchecked tag: tag=" + tag);
+        };
+    }
+
+    private static Object resolveEnum(String className, String name) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        for (ClassLoader l : new ClassLoader[] {loader, FrameReader.class.getClassLoader()}) {
+            if (l == null) {
+                continue;
+            }
+            try {
+                Class<?> c = Class.forName(className, false, l);
+                if (c.isEnum()) {
+                    for (Object constant : c.getEnumConstants()) {
+                        if (((Enum<?>) constant).name().equals(name)) {
+                            return constant;
+                        }
+                    }
+                }
+                return name;
+            } catch (ClassNotFoundException | LinkageError e) {
+                // not visible to this loader: try the next, else the name
+            }
+        }
+        return name;
+    }
+
+    /** Decodes CESU-8 at frame offset {@code pos}; malformed sequences become U+FFFD. */
+    private String decodeString(long pos, int length) {
+        byte[] bytes = new byte[length];
+        memory.getBytes(base + pos, bytes, 0, length);
+        boolean ascii = true;
+        for (byte b : bytes) {
+            if (b < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
+        char[] chars = new char[length];
+        int n = 0;
+        int i = 0;
+        while (i < length) {
+            int b = bytes[i] & 0xFF;
+            if (b < 0x80) {
+                chars[n++] = (char) b;
+                i++;
+            } else if ((b & 0xE0) == 0xC0 && i + 1 < length && isContinuation(bytes[i + 1])) {
+                chars[n++] = (char) (((b & 0x1F) << 6) | (bytes[i + 1] & 0x3F));
+                i += 2;
+            } else if ((b & 0xF0) == 0xE0 && i + 2 < length && isContinuation(bytes[i + 1])
+                && isContinuation(bytes[i + 2])) {
+                chars[n++] = (char) (((b & 0x0F) << 12) | ((bytes[i + 1] & 0x3F) << 6) | (bytes[i + 2] & 0x3F));
+                i += 3;
+            } else {
+                chars[n++] = '\uFFFD';
+                i++;
+            }
+        }
+        return new String(chars, 0, n);
+    }
+
+    private static boolean isContinuation(byte b) {
+        return (b & 0xC0) == 0x80;
+    }
+}

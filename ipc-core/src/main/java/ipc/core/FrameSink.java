@@ -1,0 +1,16 @@
+package ipc.core;
+
+/**
+ * Where {@link FrameCodec} writes a frame: sequential, little-endian. Implemented over an FFM
+ * segment ({@link SegmentFrameSink}) and over a Chronicle excerpt being written (inside the
+ * channel adapter); none of the methods allocates.
+ */
+interface FrameSink {
+    void putByte(byte value);
+
+    void putShort(short value);
+
+    void putInt(int value);
+
+    void putLong(long value);
+}
