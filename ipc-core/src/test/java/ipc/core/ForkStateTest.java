@@ -230,6 +230,28 @@ class ForkStateTest {
         copy.map.put(Side.BUY, List.of());
     }
 
+    @Test
+    void theTreeTravelsAsTheKwargsOfOneMessageObjectThroughAFrame() {
+        Everything original = new Everything();
+        original.timeout = Duration.ofNanos(1_000_000_007L);
+        byte[] frame = FrameCodec.encode(new MessageObject("fork-state", FORK.capture(original)));
+
+        MessageObject received = FrameCodec.decode(frame);
+        Everything copy = (Everything) FORK.restore(received.kwargs(), getClass().getClassLoader());
+
+        assertEquals(original.order, copy.order);
+        assertEquals(original.map, copy.map);
+        assertEquals(original.nested, copy.nested);
+        assertArrayEquals(original.matrix, copy.matrix);
+        assertArrayEquals(original.chars, copy.chars);
+        assertEquals(original.c, copy.c);
+        assertEquals(original.f, copy.f);
+        assertEquals(original.s, copy.s);
+        assertEquals(original.b, copy.b);
+        assertEquals(Duration.ofNanos(1_000_000_007L), copy.timeout);
+        assertInstanceOf(ArrayList.class, copy.list);
+    }
+
     static class HoldsLock extends Base {
         Object lock = new ReentrantLock();
     }
