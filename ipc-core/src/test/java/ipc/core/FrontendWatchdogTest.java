@@ -54,6 +54,15 @@ class FrontendWatchdogTest {
     public static final class WatchedBackendMain {
         public static void main(String[] args) throws Exception {
             FrontendWatchdog.exitWhenGone(Long.parseLong(args[0]));
+            if (args.length > 2 && args[2].equals("stuck-hook")) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
             Files.createFile(Path.of(args[1]));
             Thread.sleep(60_000);
         }
@@ -61,10 +70,19 @@ class FrontendWatchdogTest {
 
     @Test
     void aRealBackendExitsWithinASecondOfItsFrontendsSigkill(@TempDir Path dir) throws Exception {
+        assertBackendExitsWithinASecond(dir, "no-hook");
+    }
+
+    @Test
+    void aShutdownHookThatHangsDoesNotKeepTheBackendAlive(@TempDir Path dir) throws Exception {
+        assertBackendExitsWithinASecond(dir, "stuck-hook");
+    }
+
+    private static void assertBackendExitsWithinASecond(Path dir, String hook) throws Exception {
         Process frontend = fakeFrontend();
         Path ready = dir.resolve("ready");
         Process backend = BackendLauncher.forThisJvm(WatchedBackendMain.class.getName(), BackendLauncherTest.LEAN)
-            .start(List.of(Long.toString(frontend.pid()), ready.toString()), dir);
+            .start(List.of(Long.toString(frontend.pid()), ready.toString(), hook), dir);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!Files.exists(ready)) {
