@@ -16,9 +16,6 @@ import org.agrona.collections.Int2ObjectHashMap;
  *
  * <p>Lookup by the frame's command: the hash of its bytes selects a bucket (an Agrona
  * int-keyed map, so no boxing), then the bytes are compared; nothing is allocated.
- *
- * @throws IllegalStateException from {@link #of} when a handler cannot be prepared (two methods
- *         for one command in one class, parameter names missing from the class file, ...)
  */
 final class HandlerTable {
 
@@ -76,6 +73,10 @@ final class HandlerTable {
     /**
      * The table of type, built on first use and cached for the class's lifetime. Calling it at
      * {@code start()} in the frontend reports a bad handler there, not in the backend.
+     *
+     * @throws IllegalStateException when a handler cannot be prepared: two methods for one command
+     *         in one class, parameter names missing from the class file (no {@code -parameters}),
+     *         a MessageObject parameter beside others, a method ipc-core may not access
      */
     static HandlerTable of(Class<?> type) {
         return TABLES.get(type);
