@@ -124,13 +124,13 @@ public final class FrameDescriptor {
     /** System property that sets the frame size limit of channels built without an explicit one. */
     public static final String MAX_FRAME_BYTES_PROPERTY = "ipc.maxFrameBytes";
     /**
-     * 1 MiB: large enough for any control message and sizeable arrays, small enough that a
-     * Chronicle block of 4x (a message may take at most a quarter of a block) stays a cheap,
-     * sparse tmpfs file.
+     * 1 MiB: large enough for any control message and sizeable arrays, small enough that the
+     * channel's Chronicle chunk, four times the limit (an excerpt may fill at most a quarter of
+     * one), stays a 4 MiB mapping.
      */
     public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 20;
-    /** 256 MiB: the largest limit accepted (a channel's Chronicle block must be four times the limit). */
-    public static final int MAX_MAX_FRAME_BYTES = 1 << 28;
+    /** 64 MiB: the largest limit accepted; a channel then maps its queue files in 256 MiB chunks. */
+    public static final int MAX_MAX_FRAME_BYTES = 1 << 26;
 
     private FrameDescriptor() {
     }

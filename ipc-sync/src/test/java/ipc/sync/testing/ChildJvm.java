@@ -11,12 +11,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * A helper JVM that a test spawns: same java binary, same classpath and the same argfile
  * ({@code ipc-core/jvm.options}) as the test JVM, a small heap, C1 only (short-lived, 2 cores).
- * Output goes to the test's stdout/stderr. {@link #close()} kills it by its pid and waits.
+ * The properties in {@link #FORWARDED_PROPERTIES} are passed on. Output goes to the test's
+ * stdout/stderr. {@link #close()} kills it by its pid and waits.
  */
 public final class ChildJvm implements AutoCloseable {
     /** Small heap and C1 only: helper JVMs live for seconds, and the machine has two cores. */
     private static final List<String> LEAN_FLAGS =
         List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
+    /**
+     * System properties a child inherits when the test JVM has them: where the shared files live,
+     * which wait path ipc-sync takes (the fallback test run sets {@code ipc.sync.futex=false}), and
+     * the argfile, so that a child can spawn children of its own.
+     */
+    private static final List<String> FORWARDED_PROPERTIES = List.of("ipc.dir", "ipc.sync.futex", "ipc.jvm.options");
 
     private final Process process;
 
@@ -33,6 +41,12 @@ public final class ChildJvm implements AutoCloseable {
             cmd.add("@" + argfile);
         }
         cmd.addAll(LEAN_FLAGS);
+        for (String key : FORWARDED_PROPERTIES) {
+            String value = System.getProperty(key);
+            if (value != null) {
+                cmd.add("-D" + key + "=" + value);
+            }
+        }
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -1,0 +1,103 @@
+package ipc.bench.report;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every series the report knows: its key ({@link Series#key()}), its label, and whether it is the
+ * library or a baseline. A new benchmark is one line here (and, if it has a target, one in
+ * {@link Targets}); a series in a run that is not listed still appears, under its key.
+ */
+public final class Catalog {
+
+    /** The library or what it is compared with; baselines are drawn dashed. */
+    public enum Role { LIBRARY, BASELINE }
+
+    /**
+     * @param color SVG colour of its line in the plot
+     * @param how   what one operation is, for the report's method list
+     */
+    public record Entry(String key, String label, Role role, String color, String how) {
+    }
+
+    // Baselines (ipc.bench.baseline).
+    public static final String CHRONICLE = "ChronicleQueuePingPong.roundTrip";
+    public static final String FUTEX_SPIN = "FutexPingPong.roundTrip:waiting=spin";
+    public static final String FUTEX_PARK = "FutexPingPong.roundTrip:waiting=park";
+    public static final String UNIX_SOCKET = "UnixSocketPingPong.roundTrip";
+    public static final String PYTHON_PIPE = "PythonPipeBaseline.roundTrip";
+
+    // The library (ipc.bench.library, added as MessageProcess and SyncIndex land).
+    public static final String MESSAGE_PROCESS = "MessageProcessRoundTrip.roundTrip";
+    public static final String SYNC_INDEX_SPIN = "SyncIndexRoundTrip.roundTrip:waiting=spin";
+    public static final String SYNC_INDEX_PARK = "SyncIndexRoundTrip.roundTrip:waiting=park";
+    public static final String STREAM = "MessageStream.send";
+    public static final String IDLE_BACKEND = "IdleBackend.cpu";
+    public static final String START = "BackendStart.startToReady";
+    public static final String SHM_FOOTPRINT = "ShmFootprint.run";
+
+    /** Colours: the library in saturated hues, baselines in lighter ones; {@code how} is one sentence for the report. */
+    public static final List<Entry> ENTRIES = List.of(
+            lib(MESSAGE_PROCESS, "MessageProcess round trip (c__echo -> send_out__)", "#d62728",
+                    "frontend sendMessageToBack, backend c__echo answers with send_out__, frontend recv; small message"),
+            lib(SYNC_INDEX_SPIN, "SyncIndex round trip, hot", "#1f77b4",
+                    "reserve, send the index, backend sets the event, waiter spins then wakes, release"),
+            lib(SYNC_INDEX_PARK, "SyncIndex round trip, parked", "#2ca02c",
+                    "the same with the waiter parked on the futex before the set"),
+            lib(STREAM, "one-way stream, 3-parameter messages", "#9467bd",
+                    "frontend writes messages of three primitive parameters as fast as the backend drains them"),
+            lib(IDLE_BACKEND, "idle backend", "#8c564b", "CPU time of a started backend with nothing to do, from /proc"),
+            lib(START, "start() to backend ready", "#e377c2", "wall time from start() until the backend answers"),
+            lib(SHM_FOOTPRINT, "/dev/shm over a 50 M message run", "#7f7f7f", "peak bytes under the channel directory"),
+            base(CHRONICLE, "raw Chronicle Queue ping-pong, busy spin", "#ff7f0e",
+                    "one 8-byte excerpt appended to a queue, echoed into a second queue; both JVMs busy-spin"),
+            base(FUTEX_SPIN, "raw futex ping-pong, spin first", "#17becf",
+                    "a sequence word per direction in a shared file; the waiter spins, then FUTEX_WAIT; the writer FUTEX_WAKEs"),
+            base(FUTEX_PARK, "raw futex ping-pong, parked", "#98df8a",
+                    "the same with no spinning: every hand-off is a FUTEX_WAIT and a FUTEX_WAKE"),
+            base(UNIX_SOCKET, "Java Unix-domain socket", "#bcbd22",
+                    "8 bytes each way over blocking SocketChannels (UnixDomainSocketAddress)"),
+            base(PYTHON_PIPE, "Python multiprocessing.Pipe + pickle (the seed)", "#8c8c8c",
+                    "the seed's path: pickled MessageObject over a Pipe, backend select + c__echo + send_out__, "
+                            + "timed in Python with perf_counter_ns"));
+
+    /** For a series nobody listed: drawn solid in black, named by its key. */
+    private static final String UNLISTED_COLOR = "#000000";
+
+    private Catalog() {
+    }
+
+    public static Optional<Entry> find(String key) {
+        return ENTRIES.stream().filter(e -> e.key().equals(key)).findFirst();
+    }
+
+    public static Entry entry(String key) {
+        return find(key).orElseGet(() -> new Entry(key, key, Role.LIBRARY, UNLISTED_COLOR, "(not in the catalog)"));
+    }
+
+    public static String label(String key) {
+        return entry(key).label();
+    }
+
+    private static Entry lib(String key, String label, String color, String how) {
+        return new Entry(key, label, Role.LIBRARY, color, how);
+    }
+
+    private static Entry base(String key, String label, String color, String how) {
+        return new Entry(key, label, Role.BASELINE, color, how);
+    }
+
+    /** {@code series} in catalog order (library first, then baselines), unlisted ones after them by key. */
+    public static List<Series> ordered(List<Series> series) {
+        List<String> order = ENTRIES.stream().map(Entry::key).toList();
+        return series.stream().sorted(Comparator.comparingInt((Series s) -> {
+            int i = order.indexOf(s.key());
+            return i < 0 ? order.size() : i;
+        }).thenComparing(Series::key, Comparator.naturalOrder())).toList();
+    }
+
+    public static List<Entry> baselines() {
+        return ENTRIES.stream().filter(e -> e.role() == Role.BASELINE).toList();
+    }
+}

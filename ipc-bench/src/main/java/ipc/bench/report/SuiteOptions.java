@@ -1,0 +1,76 @@
+package ipc.bench.report;
+
+import ipc.bench.harness.JvmOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The short suite the report runs: a few minutes on two cores for every benchmark together. The
+ * benchmark classes' own annotations hold the longer settings for a full run.
+ */
+final class SuiteOptions {
+
+    /** Every benchmark in the module: baselines and library alike. */
+    static final String ALL = "ipc\\.bench\\..*";
+    /** One JVM per benchmark: fork-to-fork spread is below this shared machine's noise, and each fork starts a peer. */
+    static final int FORKS = 1;
+    /** C2 has compiled both ends' loops within the first second; three leave a margin for a busy machine. */
+    static final int WARMUP_ITERATIONS = 3;
+    /**
+     * JMH keeps at most ~20 samples per ms of an iteration: 5 x 1 s gives ~100 k samples per series,
+     * ten of them beyond p99.99, which is as far as the plot goes with confidence.
+     */
+    static final int MEASUREMENT_ITERATIONS = 5;
+    static final Duration ITERATION = Duration.ofSeconds(1);
+    /**
+     * A fixed heap touched up front: no resize and no first-touch page fault inside a measured
+     * iteration; 512 MB is ample for benchmarks that allocate nothing per operation.
+     */
+    static final List<String> FORK_HEAP = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch");
+
+    private SuiteOptions() {
+    }
+
+    static Duration warmup() {
+        return ITERATION.multipliedBy(WARMUP_ITERATIONS);
+    }
+
+    static Duration measurement() {
+        return ITERATION.multipliedBy(MEASUREMENT_ITERATIONS);
+    }
+
+    /** What the report prints about the settings. */
+    static String describe() {
+        return FORKS + " fork, " + WARMUP_ITERATIONS + " x " + ITERATION.toSeconds() + " s warm-up, "
+                + MEASUREMENT_ITERATIONS + " x " + ITERATION.toSeconds() + " s measurement, gc profiler; fork JVMs: "
+                + "@ipc-core/jvm.options " + String.join(" ", FORK_HEAP);
+    }
+
+    /** JMH options for the benchmarks matching {@code include}, writing JSON to {@code resultFile}. */
+    static Options build(String include, Path resultFile) {
+        // jvmArgs (not jvmArgsAppend): a fork must not inherit the runner's own flags, only these.
+        List<String> forkArgs = new ArrayList<>(JvmOptions.flags());
+        forkArgs.addAll(FORK_HEAP);
+        TimeValue iteration = TimeValue.milliseconds(ITERATION.toMillis());
+        return new OptionsBuilder()
+                .include(include)
+                .forks(FORKS)
+                .warmupIterations(WARMUP_ITERATIONS)
+                .warmupTime(iteration)
+                .measurementIterations(MEASUREMENT_ITERATIONS)
+                .measurementTime(iteration)
+                .jvmArgs(forkArgs.toArray(String[]::new))
+                .addProfiler(GCProfiler.class)
+                .resultFormat(ResultFormatType.JSON)
+                .result(resultFile.toString())
+                .shouldFailOnError(false)
+                .build();
+    }
+}

@@ -1,0 +1,55 @@
+package ipc.bench.report;
+
+import ipc.bench.report.Goal.AtLeast;
+import ipc.bench.report.Goal.AtMost;
+import ipc.bench.report.Goal.RatioAtMost;
+import ipc.bench.report.Goal.SpeedupAtLeast;
+import ipc.bench.report.Target.Figure;
+import java.util.List;
+
+/** design.md's "Targets" table, one line per row; the report judges each against one run. */
+public final class Targets {
+
+    /**
+     * JMH's gc profiler spreads its own per-iteration bookkeeping over the operations, so code that
+     * allocates nothing reads ~0.001-0.01 B/op, while one object per message reads >= 16 B/op (a
+     * header): 1 B/op separates the two.
+     */
+    static final double ZERO_ALLOCATION = 1.0;
+
+    /** Backend allocation per message, measured in the backend JVM (the library benchmark reports it). */
+    static final Stat BACKEND_ALLOCATION = Stat.secondary("backend allocation", "backend.alloc.rate.norm", "B/op");
+
+    public static final List<Target> ALL = List.of(
+            new Target("round trip, frontend -> c__echo -> send_out__ -> frontend, small message",
+                    "p50 within 1.3x of raw Chronicle Queue ping-pong",
+                    fig(Catalog.MESSAGE_PROCESS, Stat.P50), fig(Catalog.CHRONICLE, Stat.P50), new RatioAtMost(1.3)),
+            new Target("the same round trip", "p99 under 10 us",
+                    fig(Catalog.MESSAGE_PROCESS, Stat.P99), fig(Catalog.CHRONICLE, Stat.P99), new AtMost(10)),
+            new Target("the same, against Python's multiprocessing Pipe (the seed's transport)", "at least 50x faster at p50",
+                    fig(Catalog.MESSAGE_PROCESS, Stat.P50), fig(Catalog.PYTHON_PIPE, Stat.P50), new SpeedupAtLeast(50)),
+            new Target("SyncIndex round trip, hot", "p50 under 1 us",
+                    fig(Catalog.SYNC_INDEX_SPIN, Stat.P50), fig(Catalog.FUTEX_SPIN, Stat.P50), new AtMost(1)),
+            new Target("SyncIndex round trip, after the waiter has parked", "p50 within 1.2x of a raw futex ping-pong",
+                    fig(Catalog.SYNC_INDEX_PARK, Stat.P50), fig(Catalog.FUTEX_PARK, Stat.P50), new RatioAtMost(1.2)),
+            new Target("one-way stream of 3-parameter messages", "at least 5 M messages/s",
+                    fig(Catalog.STREAM, Stat.THROUGHPUT), null, new AtLeast(5e6)),
+            new Target("allocation per message, primitive parameters, frontend", "0 B/op (JMH gc profiler; < 1 B/op is noise)",
+                    fig(Catalog.MESSAGE_PROCESS, Stat.ALLOCATION), null, new AtMost(ZERO_ALLOCATION)),
+            new Target("allocation per message, primitive parameters, backend", "0 B/op",
+                    fig(Catalog.MESSAGE_PROCESS, BACKEND_ALLOCATION), null, new AtMost(ZERO_ALLOCATION)),
+            new Target("an idle backend", "under 1 % of one core",
+                    fig(Catalog.IDLE_BACKEND, Stat.score("CPU", "% of a core")), null, new AtMost(1)),
+            new Target("start() to backend ready", "under 250 ms",
+                    fig(Catalog.START, Stat.time("start to ready", "ms")), null, new AtMost(250)),
+            new Target("/dev/shm use over a 50 M message run", "bounded (old roll-cycle files removed): peak under 256 MB, "
+                    + "where keeping every frame would take GBs",
+                    fig(Catalog.SHM_FOOTPRINT, Stat.secondary("peak /dev/shm", "shm.peak.mb", "MB")), null, new AtMost(256)));
+
+    private Targets() {
+    }
+
+    private static Figure fig(String series, Stat stat) {
+        return new Figure(series, stat);
+    }
+}

@@ -1,0 +1,310 @@
+package ipc.core;
+
+import ipc.sync.Doorbell;
+import ipc.sync.SharedMapping;
+import ipc.sync.ShmDirectory;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A two-way message channel between a frontend process and one backend process: one Chronicle
+ * Queue per direction plus a small control segment, all in one directory.
+ *
+ * <pre>
+ *   ShmDirectory.root()/ch-&lt;frontend pid&gt;-&lt;n&gt;/    0700
+ *     control     0600   ChannelDescriptor: pids, state, doorbells
+ *     f2b/        0700   frontend to backend queue (cycle files *.cq4 and metadata.cq4t, 0600)
+ *     b2f/        0700   backend to frontend queue
+ * </pre>
+ *
+ * <p>The frontend {@link #create creates} the channel (and owns the directory); the backend
+ * {@link #open opens} it by path. Each side gets a {@link #writer()} for its outbound direction
+ * and a {@link #reader()} for its inbound one. A writer rings its direction's doorbell after
+ * each frame; the f2b bell is a word in the control segment, the b2f bell is either one too or a
+ * frontend's {@link SelectBell} shared by many channels.
+ *
+ * <p>Lifecycle: {@link #close()} is idempotent; the creator's close marks the control segment
+ * CLOSED and deletes the directory, the opener's close only unmaps. A directory whose creator
+ * died is deleted by the next {@link ShmDirectory#cleanStale()}, which every create path runs.
+ * Roll-cycle files are deleted by the reading side as soon as it has read past them.
+ *
+ * <p>This class and its writer and reader are the adapter that keeps Chronicle Queue's types
+ * inside; nothing of Chronicle appears in their public signatures.
+ */
+public final class Channel implements AutoCloseable {
+    /** Directory of the frontend-to-backend queue, inside the channel directory. */
+    public static final String F2B = "f2b";
+    /** Directory of the backend-to-frontend queue. */
+    public static final String B2F = "b2f";
+    /** The control segment's file. */
+    public static final String CONTROL = "control";
+
+    /** Lifecycle of the channel, as recorded in the control segment. */
+    public enum State { UNPUBLISHED, READY, ATTACHED, CLOSED }
+
+    private final Path directory;
+    private final boolean creator;
+    private final SharedMapping control;
+    private final SelectBell openedBell;
+    private final QueueDirection outbound;
+    private final QueueDirection inbound;
+    private final ChannelWriter writer;
+    private final ChannelReader reader;
+    private volatile boolean closed;
+
+    private Channel(Path directory, boolean creator, SharedMapping control, SelectBell openedBell,
+                    QueueDirection outbound, QueueDirection inbound, Doorbell outboundBell, Doorbell inboundBell,
+                    int maxFrameBytes) {
+        this.directory = directory;
+        this.creator = creator;
+        this.control = control;
+        this.openedBell = openedBell;
+        this.outbound = outbound;
+        this.inbound = inbound;
+        this.writer = new ChannelWriter(this, outbound.createAppender(), outboundBell, maxFrameBytes);
+        this.reader = new ChannelReader(this, inbound.createTailer(), inboundBell, inbound.reaper(), maxFrameBytes);
+    }
+
+    /** The frontend side of a new channel with {@link ChannelOptions#defaults()}. */
+    public static Channel create() {
+        return create(ChannelOptions.defaults());
+    }
+
+    /**
+     * Creates a channel directory and its queues, and publishes the control segment; the caller
+     * is the frontend (it writes f2b and reads b2f).
+     *
+     * @throws IllegalStateException naming the missing flag and {@code ipc-core/jvm.options} when
+     *         the JVM was started without the flags Chronicle Queue needs, or naming the path when
+     *         the directory cannot be created (exists already, no space)
+     */
+    public static Channel create(ChannelOptions options) {
+        Objects.requireNonNull(options, "options");
+        JvmFlags.check();
+        ShmDirectory.cleanStale();
+        Path dir = options.directory() != null ? options.directory().toAbsolutePath()
+            : ShmDirectory.root().resolve(ShmDirectory.uniqueName("ch"));
+        List<AutoCloseable> opened = new ArrayList<>();
+        boolean created = false;
+        try {
+            ShmDirectory.createPrivateDirectory(dir);
+            created = true;
+            ShmDirectory.createPrivateDirectory(dir.resolve(F2B));
+            ShmDirectory.createPrivateDirectory(dir.resolve(B2F));
+            SharedMapping control = SharedMapping.create(dir.resolve(CONTROL), ChannelDescriptor.SIZE);
+            opened.add(control);
+            MemorySegment c = control.segment();
+            c.set(ValueLayout.JAVA_INT, ChannelDescriptor.MAGIC_OFFSET, ChannelDescriptor.MAGIC);
+            c.set(ValueLayout.JAVA_INT, ChannelDescriptor.VERSION_OFFSET, ChannelDescriptor.VERSION);
+            c.set(ValueLayout.JAVA_INT, ChannelDescriptor.MAX_FRAME_BYTES_OFFSET, options.maxFrameBytes());
+            c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.FRONTEND_PID_OFFSET, ProcessHandle.current().pid());
+            Doorbell b2fBell;
+            if (options.b2fBell() != null) {
+                byte[] path = ChannelDescriptor.checkBellPath(options.b2fBell().path().toAbsolutePath().toString());
+                MemorySegment.copy(path, 0, c, ValueLayout.JAVA_BYTE, ChannelDescriptor.B2F_BELL_PATH_OFFSET, path.length);
+                c.set(ValueLayout.JAVA_INT, ChannelDescriptor.B2F_BELL_PATH_LENGTH_OFFSET, path.length);
+                c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.B2F_BELL_OFFSET_OFFSET, SelectBell.BELL_OFFSET);
+                b2fBell = options.b2fBell().doorbell();
+            } else {
+                c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.B2F_BELL_OFFSET_OFFSET, ChannelDescriptor.B2F_BELL_OFFSET);
+                b2fBell = new Doorbell(c, ChannelDescriptor.B2F_BELL_OFFSET);
+            }
+            QueueDirection f2b = QueueDirection.forWriting(dir.resolve(F2B), options.maxFrameBytes());
+            opened.add(f2b);
+            QueueDirection b2f = QueueDirection.forReading(dir.resolve(B2F), options.maxFrameBytes());
+            opened.add(b2f);
+            Channel channel = new Channel(dir, true, control, null, f2b, b2f,
+                new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), b2fBell, options.maxFrameBytes());
+            ChannelDescriptor.stateRelease(c, ChannelDescriptor.STATE_READY);
+            return channel;
+        } catch (RuntimeException | Error e) {
+            closeAll(opened, e);
+            if (created) {
+                deleteQuietly(dir, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the channel in {@code directory} as its backend (it reads f2b and writes b2f).
+     *
+     * @throws IllegalStateException when the flags are missing (naming them and
+     *         {@code ipc-core/jvm.options}), when the directory holds no published channel, or when
+     *         the channel already has a backend
+     */
+    public static Channel open(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        JvmFlags.check();
+        Path dir = directory.toAbsolutePath();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            SharedMapping control = SharedMapping.open(dir.resolve(CONTROL));
+            opened.add(control);
+            MemorySegment c = control.segment();
+            ChannelDescriptor.checkSize(control.size());
+            int state = ChannelDescriptor.stateAcquire(c);
+            if (state != ChannelDescriptor.STATE_READY) {
+                throw new IllegalStateException("channel is not open for a backend: directory=" + dir + ", state="
+                    + State.values()[Math.min(state, State.CLOSED.ordinal())]);
+            }
+            ChannelDescriptor.checkHeader(c);
+            int maxFrameBytes = FrameDescriptor.checkMaxFrameBytes(
+                c.get(ValueLayout.JAVA_INT, ChannelDescriptor.MAX_FRAME_BYTES_OFFSET));
+            SelectBell bell = null;
+            Doorbell b2fBell;
+            int pathLength = c.get(ValueLayout.JAVA_INT, ChannelDescriptor.B2F_BELL_PATH_LENGTH_OFFSET);
+            if (pathLength > 0) {
+                if (pathLength > ChannelDescriptor.BELL_PATH_CAPACITY) {
+                    throw new IllegalStateException("bad bell path length in control segment: length=" + pathLength);
+                }
+                byte[] path = new byte[pathLength];
+                MemorySegment.copy(c, ValueLayout.JAVA_BYTE, ChannelDescriptor.B2F_BELL_PATH_OFFSET, path, 0, pathLength);
+                bell = SelectBell.open(Path.of(new String(path, StandardCharsets.UTF_8)));
+                opened.add(bell);
+                b2fBell = bell.doorbell();
+            } else {
+                b2fBell = new Doorbell(c, ChannelDescriptor.B2F_BELL_OFFSET);
+            }
+            QueueDirection b2f = QueueDirection.forWriting(dir.resolve(B2F), maxFrameBytes);
+            opened.add(b2f);
+            QueueDirection f2b = QueueDirection.forReading(dir.resolve(F2B), maxFrameBytes);
+            opened.add(f2b);
+            Channel channel = new Channel(dir, false, control, bell, b2f, f2b, b2fBell,
+                new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), maxFrameBytes);
+            c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.BACKEND_PID_OFFSET, ProcessHandle.current().pid());
+            if (!ChannelDescriptor.stateCompareAndSet(c, ChannelDescriptor.STATE_READY, ChannelDescriptor.STATE_ATTACHED)) {
+                channel.close();
+                throw new IllegalStateException("channel was taken or closed while opening: directory=" + dir
+                    + ", state=" + ChannelDescriptor.stateAcquire(c));
+            }
+            return channel;
+        } catch (RuntimeException | Error e) {
+            closeAll(opened, e);
+            throw e;
+        }
+    }
+
+    /** This side's outbound writer (frontend: f2b, backend: b2f). */
+    public ChannelWriter writer() {
+        return writer;
+    }
+
+    /** This side's inbound reader (frontend: b2f, backend: f2b). */
+    public ChannelReader reader() {
+        return reader;
+    }
+
+    /** The channel directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** True on the frontend side (the one that created the directory). */
+    public boolean isCreator() {
+        return creator;
+    }
+
+    /** The frontend's pid, from the control segment. */
+    public long frontendPid() {
+        return control.segment().get(ValueLayout.JAVA_LONG, ChannelDescriptor.FRONTEND_PID_OFFSET);
+    }
+
+    /** The backend's pid once a backend has opened the channel, else 0. */
+    public long backendPidAcquire() {
+        return stateAcquire() == State.ATTACHED
+            ? control.segment().get(ValueLayout.JAVA_LONG, ChannelDescriptor.BACKEND_PID_OFFSET) : 0;
+    }
+
+    /** The state word (an acquire read): a backend sees CLOSED once the frontend has closed. */
+    public State stateAcquire() {
+        checkOpen();
+        int state = ChannelDescriptor.stateAcquire(control.segment());
+        return state >= 0 && state <= ChannelDescriptor.STATE_CLOSED ? State.values()[state] : State.CLOSED;
+    }
+
+    /** True after {@link #close()}. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("channel is closed: directory=" + directory);
+        }
+    }
+
+    /**
+     * Closes both directions and unmaps the control segment; the creator first marks the channel
+     * CLOSED, then deletes the directory. Idempotent; failures are thrown after everything has
+     * been tried (later ones suppressed).
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (creator) {
+                ChannelDescriptor.stateRelease(control.segment(), ChannelDescriptor.STATE_CLOSED);
+            }
+            closed = true;
+        }
+        RuntimeException failure = null;
+        failure = run(writer::close, failure);
+        failure = run(reader::close, failure);
+        failure = run(outbound::close, failure);
+        failure = run(inbound::close, failure);
+        failure = run(control::close, failure);
+        if (openedBell != null) {
+            failure = run(openedBell::close, failure);
+        }
+        if (creator) {
+            failure = run(() -> ShmDirectory.deleteRecursively(directory), failure);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException run(Runnable step, RuntimeException failure) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+
+    private static void closeAll(List<AutoCloseable> opened, Throwable failure) {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path dir, Throwable failure) {
+        try {
+            ShmDirectory.deleteRecursively(dir);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<Channel: directory=" + directory + ", side=" + (creator ? "frontend" : "backend")
+            + (closed ? ", closed" : "") + ">";
+    }
+}

@@ -1,0 +1,157 @@
+package ipc.core;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Layout of a channel's control segment: the file {@code control} in the channel directory,
+ * mapped by the frontend (which creates it) and by the backend (which opens it).
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                     magic 0x43435049 "IPCC"                   |  0
+ *  +---------------------------------------------------------------+
+ *  |                            version                            |  4
+ *  +---------------------------------------------------------------+
+ *  |              state (READY=1, ATTACHED=2, CLOSED=3)            |  8
+ *  +---------------------------------------------------------------+
+ *  |                         max frame bytes                       | 12
+ *  +---------------------------------------------------------------+
+ *  |                     frontend pid (int64)                      | 16
+ *  +---------------------------------------------------------------+
+ *  |                     backend pid (int64, 0 = none)             | 24
+ *  +---------------------------------------------------------------+
+ *  |              b2f bell offset in its file (int64)              | 32
+ *  +---------------------------------------------------------------+
+ *  |          b2f bell path length (0 = the b2f word below)        | 40
+ *  +---------------------------------------------------------------+
+ *  |                     padding to 128                          ...| 44
+ *  +---------------------------------------------------------------+
+ *  |        f2b doorbell word, alone on its 128-byte line        ...| 128
+ *  +---------------------------------------------------------------+
+ *  |        b2f doorbell word, alone on its 128-byte line        ...| 256
+ *  +---------------------------------------------------------------+
+ *  |        b2f bell path: UTF-8, up to 512 bytes                ...| 384
+ *  +---------------------------------------------------------------+ 896
+ * </pre>
+ *
+ * <p>Commit: the frontend writes every other field, then stores {@code state = READY} with
+ * release semantics; a backend reads {@code state} with acquire semantics and trusts nothing
+ * else before it sees READY, then writes its pid and moves the state READY to ATTACHED with a
+ * compare-and-set (release), so a frontend that reads ATTACHED (acquire) sees the pid.
+ *
+ * <p>Why the numbers: each doorbell sits alone on 128 bytes (two cache lines, which defeats the
+ * adjacent-line prefetcher) because the two directions' bells are rung by different processes
+ * at message rate and must not share a line with each other or with the header. The b2f bell
+ * usually lives outside the channel (a frontend's {@link SelectBell}, shared by all of its
+ * channels so that one futex word serves a select over many); its path is recorded here for the
+ * backend, which maps it. 512 bytes bound that path: paths under the per-user root are ~60.
+ */
+public final class ChannelDescriptor {
+    /** 128 B: two cache lines, so the adjacent-line prefetcher cannot couple two hot words. */
+    public static final int LINE_BYTES = 128;
+    /** Largest UTF-8 length of the b2f bell path. */
+    public static final int BELL_PATH_CAPACITY = 512;
+
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+        ValueLayout.JAVA_INT.withName("magic"),
+        ValueLayout.JAVA_INT.withName("version"),
+        ValueLayout.JAVA_INT.withName("state"),
+        ValueLayout.JAVA_INT.withName("maxFrameBytes"),
+        ValueLayout.JAVA_LONG.withName("frontendPid"),
+        ValueLayout.JAVA_LONG.withName("backendPid"),
+        ValueLayout.JAVA_LONG.withName("b2fBellOffset"),
+        ValueLayout.JAVA_INT.withName("b2fBellPathLength"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 44),
+        ValueLayout.JAVA_INT.withName("f2bBell"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 4),
+        ValueLayout.JAVA_INT.withName("b2fBell"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 4),
+        MemoryLayout.sequenceLayout(BELL_PATH_CAPACITY, ValueLayout.JAVA_BYTE).withName("b2fBellPath"))
+        .withName("ChannelControl");
+
+    public static final long MAGIC_OFFSET = offsetOf("magic");
+    public static final long VERSION_OFFSET = offsetOf("version");
+    public static final long STATE_OFFSET = offsetOf("state");
+    public static final long MAX_FRAME_BYTES_OFFSET = offsetOf("maxFrameBytes");
+    public static final long FRONTEND_PID_OFFSET = offsetOf("frontendPid");
+    public static final long BACKEND_PID_OFFSET = offsetOf("backendPid");
+    public static final long B2F_BELL_OFFSET_OFFSET = offsetOf("b2fBellOffset");
+    public static final long B2F_BELL_PATH_LENGTH_OFFSET = offsetOf("b2fBellPathLength");
+    public static final long F2B_BELL_OFFSET = offsetOf("f2bBell");
+    public static final long B2F_BELL_OFFSET = offsetOf("b2fBell");
+    public static final long B2F_BELL_PATH_OFFSET = offsetOf("b2fBellPath");
+    /** Bytes of the control segment. */
+    public static final long SIZE = LAYOUT.byteSize();
+
+    /** ASCII "IPCC" read as a little-endian int. */
+    public static final int MAGIC = 0x43435049;
+    public static final int VERSION = 1;
+
+    /** The file is zero-filled: not yet published. */
+    public static final int STATE_UNPUBLISHED = 0;
+    /** Published by the frontend; no backend yet. */
+    public static final int STATE_READY = 1;
+    /** A backend has opened the channel ({@code backendPid} is set). */
+    public static final int STATE_ATTACHED = 2;
+    /** The frontend has closed the channel; the directory is going away. */
+    public static final int STATE_CLOSED = 3;
+
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private ChannelDescriptor() {
+    }
+
+    private static long offsetOf(String name) {
+        return LAYOUT.byteOffset(PathElement.groupElement(name));
+    }
+
+    /** Checks that a mapped control file can hold the layout. */
+    public static void checkSize(long size) {
+        if (size < SIZE) {
+            throw new IllegalStateException("control segment too small: size=" + size + ", expected=" + SIZE);
+        }
+    }
+
+    /** Checks magic and version of a control segment that has been published. */
+    public static void checkHeader(MemorySegment control) {
+        int magic = control.get(ValueLayout.JAVA_INT, MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw new IllegalStateException("not a channel control segment: magic=0x" + Integer.toHexString(magic)
+                + ", expected=0x" + Integer.toHexString(MAGIC));
+        }
+        int version = control.get(ValueLayout.JAVA_INT, VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new IllegalStateException("unsupported channel version: version=" + version + ", expected=" + VERSION);
+        }
+    }
+
+    /** Checks the UTF-8 length of a b2f bell path. */
+    public static byte[] checkBellPath(String path) {
+        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > BELL_PATH_CAPACITY) {
+            throw new IllegalArgumentException("bell path length out of range: length=" + bytes.length + ", max="
+                + BELL_PATH_CAPACITY + ", path=" + path);
+        }
+        return bytes;
+    }
+
+    static int stateAcquire(MemorySegment control) {
+        return (int) INT.getAcquire(control, STATE_OFFSET);
+    }
+
+    static void stateRelease(MemorySegment control, int state) {
+        INT.setRelease(control, STATE_OFFSET, state);
+    }
+
+    static boolean stateCompareAndSet(MemorySegment control, int expected, int state) {
+        return INT.compareAndSet(control, STATE_OFFSET, expected, state);
+    }
+}

@@ -1,0 +1,42 @@
+package ipc.core;
+
+import java.nio.file.Path;
+
+/**
+ * How {@link Channel#create(ChannelOptions)} builds a channel (the frontend side; the backend's
+ * {@link Channel#open} reads everything from the control segment).
+ *
+ * @param directory     the channel directory to create (must not exist; its parent must), or
+ *                      null for a fresh {@code ShmDirectory.root()/ch-<pid>-<n>}. A directory outside
+ *                      the root is not found by {@code ShmDirectory.cleanStale()} after a crash.
+ * @param maxFrameBytes the frame size limit of both directions: a larger message is refused
+ *                      by {@link ChannelWriter#write} (FrameException OVERSIZED), a larger frame
+ *                      on the queue is skipped by {@link ChannelReader#poll} as bad
+ * @param b2fBell       the bell the backend rings after each backend-to-frontend write, or null
+ *                      for a bell word of the channel's own (in its control segment)
+ */
+public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBell) {
+    public ChannelOptions {
+        FrameDescriptor.checkMaxFrameBytes(maxFrameBytes);
+    }
+
+    /**
+     * A fresh directory under the root, the limit from {@link FrameDescriptor#maxFrameBytesFromSystemProperty()},
+     * and the channel's own b2f bell.
+     */
+    public static ChannelOptions defaults() {
+        return new ChannelOptions(null, FrameDescriptor.maxFrameBytesFromSystemProperty(), null);
+    }
+
+    public ChannelOptions withDirectory(Path directory) {
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell);
+    }
+
+    public ChannelOptions withMaxFrameBytes(int maxFrameBytes) {
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell);
+    }
+
+    public ChannelOptions withB2fBell(SelectBell b2fBell) {
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell);
+    }
+}

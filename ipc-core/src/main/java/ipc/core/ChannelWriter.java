@@ -1,0 +1,99 @@
+package ipc.core;
+
+import ipc.sync.Doorbell;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Writes this side's outbound direction of a {@link Channel}: each {@link #write} encodes one
+ * frame in place into a new queue excerpt (no intermediate buffer), commits it, then rings the
+ * direction's doorbell.
+ *
+ * <p>Not thread-safe: one thread at a time (Chronicle appenders are single-threaded). A writer
+ * shared between threads needs the caller's lock, which also orders the hand-off. Writing a
+ * message whose parameters are all primitives allocates nothing (except on the first write of a
+ * roll cycle, when Chronicle opens the new cycle file).
+ *
+ * <p>Memory consistency effects: actions before {@link #write} happen-before the actions of a
+ * reader thread after its {@link ChannelReader#poll} has delivered that frame.
+ */
+public final class ChannelWriter {
+    private final Channel channel;
+    private final ExcerptAppender appender;
+    private final Doorbell bell;
+    private final int maxFrameBytes;
+    private final BytesFrameSink sink = new BytesFrameSink();
+    private int cycle = Integer.MIN_VALUE;
+    private long position;
+
+    ChannelWriter(Channel channel, ExcerptAppender appender, Doorbell bell, int maxFrameBytes) {
+        this.channel = channel;
+        this.appender = appender;
+        this.bell = bell;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /**
+     * Appends {@code message} as one frame and rings the reader's doorbell.
+     *
+     * @throws FrameException        with {@link FrameException.Reason#OVERSIZED} when the frame
+     *                               would exceed the channel's limit; nothing is written
+     * @throws IllegalStateException when the channel is closed
+     */
+    public void write(MessageObject message) {
+        int length = FrameCodec.frameLength(message, maxFrameBytes);
+        channel.checkOpen();
+        try (DocumentContext dc = appender.writingDocument()) {
+            try {
+                Bytes<?> bytes = dc.wire().bytes();
+                FrameCodec.encode(message, length, sink.wrap(bytes));
+                position = bytes.writePosition();
+            } catch (RuntimeException | Error e) {
+                dc.rollbackOnClose();
+                throw e;
+            } finally {
+                sink.clear();
+            }
+        }
+        published();
+    }
+
+    /** Appends raw bytes as one excerpt, bypassing the codec: for tests of the reader's checks. */
+    void writeRaw(byte[] excerpt) {
+        channel.checkOpen();
+        try (DocumentContext dc = appender.writingDocument()) {
+            Bytes<?> bytes = dc.wire().bytes();
+            bytes.write(excerpt);
+        }
+        published();
+    }
+
+    private void published() {
+        bell.ring();
+        int now = appender.cycle();
+        if (now != cycle) {
+            cycle = now;
+            QueueDirection.makeOwnerOnly(appender.currentFile());
+        }
+    }
+
+    /** The limit this writer enforces. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /** The roll cycle of the last write (for tests that must tell a roll from steady state). */
+    int cycle() {
+        return cycle;
+    }
+
+    /** Where the last frame ended in its cycle file (for tests that must tell a new chunk from steady state). */
+    long position() {
+        return position;
+    }
+
+    void close() {
+        appender.close();
+    }
+}

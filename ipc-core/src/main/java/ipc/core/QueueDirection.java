@@ -1,0 +1,122 @@
+package ipc.core;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+
+/**
+ * One direction of a channel: a Chronicle queue in its own directory, which this process either
+ * writes or reads. The only place that configures Chronicle.
+ */
+final class QueueDirection implements AutoCloseable {
+    /**
+     * Smallest mapped chunk: 1 MiB, against Chronicle's 64 MiB default. The chunk is what each
+     * process maps at a time and what a cycle file grows by; tmpfs spends memory only on pages
+     * that are touched, so the size is about address space and mmap calls: 1 MiB is one mmap per
+     * ~20 k small frames.
+     */
+    static final long MIN_BLOCK_SIZE = 1L << 20;
+    /**
+     * Chronicle takes one excerpt of at most a quarter of its block size (the writable
+     * remainder of a document is exactly blockSize / 4, measured), so the block is four times
+     * the frame limit, rounded up to a power of two: 4 MiB for the default 1 MiB limit.
+     */
+    static final int FRAMES_PER_BLOCK = 4;
+
+    /**
+     * One cycle file per second (the shortest cycle Chronicle has; up to 2^32 excerpts per
+     * cycle): the reader deletes each cycle's file once past it, so a long run keeps about two
+     * seconds of traffic on /dev/shm. The cost: the first write of each second that has traffic
+     * creates a file (about a millisecond here).
+     */
+    static final RollCycle ROLL_CYCLE = TestRollCycles.TEST_SECONDLY;
+
+    static {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            // Chronicle's Bytes are native-endian; the frame layout is little-endian.
+            throw new ExceptionInInitializerError("frames need a little-endian platform: nativeOrder="
+                + ByteOrder.nativeOrder());
+        }
+    }
+
+    private final Path directory;
+    private final CycleFileReaper reaper;
+    private final SingleChronicleQueue queue;
+
+    private QueueDirection(Path directory, boolean reading, int maxFrameBytes) {
+        this.directory = directory;
+        this.reaper = new CycleFileReaper(reading);
+        this.queue = SingleChronicleQueueBuilder.binary(directory)
+            .blockSize(blockSize(maxFrameBytes))
+            .rollCycle(ROLL_CYCLE)
+            .storeFileListener(reaper)
+            .build();
+        makeFilesOwnerOnly();
+    }
+
+    /** Opens the queue in {@code directory} (created 0700 by the caller) for writing. */
+    static QueueDirection forWriting(Path directory, int maxFrameBytes) {
+        return new QueueDirection(directory, false, maxFrameBytes);
+    }
+
+    /** Opens the queue in {@code directory} for reading; it deletes cycle files once read past. */
+    static QueueDirection forReading(Path directory, int maxFrameBytes) {
+        return new QueueDirection(directory, true, maxFrameBytes);
+    }
+
+    /** The chunk size that lets a frame of {@code maxFrameBytes} fit one excerpt. */
+    static long blockSize(int maxFrameBytes) {
+        long needed = (long) FRAMES_PER_BLOCK * FrameDescriptor.checkMaxFrameBytes(maxFrameBytes);
+        return Math.max(MIN_BLOCK_SIZE, Long.highestOneBit(needed - 1) << 1);
+    }
+
+    ExcerptAppender createAppender() {
+        ExcerptAppender appender = queue.createAppender();
+        // One thread at a time, not always the same one (a Pipe may be used from several): the
+        // owner serialises access, which also gives the happens-before Chronicle's check wants.
+        appender.singleThreadedCheckDisabled(true);
+        return appender;
+    }
+
+    ExcerptTailer createTailer() {
+        ExcerptTailer tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
+        return tailer;
+    }
+
+    CycleFileReaper reaper() {
+        return reaper;
+    }
+
+    /** Sets 0600 on the file the appender now writes (called on the writer's thread at each roll). */
+    static void makeOwnerOnly(File file) {
+        if (file != null) {
+            CycleFileReaper.makeOwnerOnly(file.toPath());
+        }
+    }
+
+    /** Sets 0600 on every file in the directory (Chronicle creates them with the process umask). */
+    void makeFilesOwnerOnly() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                CycleFileReaper.makeOwnerOnly(file);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list queue directory: path=" + directory, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+    }
+}
