@@ -110,6 +110,7 @@ class BackendLauncherTest {
             System.out.println("out:" + args[0]);
             System.out.println("prop:" + System.getProperty("ipc.test.marker"));
             System.out.println("announcer:" + System.getProperty("chronicle.announcer.disable"));
+            System.out.println("missingFlags:" + JvmFlags.missing());
             System.out.println("maxHeapMb:" + Runtime.getRuntime().maxMemory() / (1024 * 1024));
             System.out.println("stdinEof:" + (System.in.read() == -1));
             System.err.println("err:" + args[0]);
@@ -146,6 +147,7 @@ class BackendLauncherTest {
         assertTrue(lines.contains("err:hello-inline"), lines.toString());
         assertTrue(lines.contains("prop:marker-value"), "ipc.* property forwarded: " + lines);
         assertTrue(lines.contains("announcer:true"), "jvm.options flags applied: " + lines);
+        assertTrue(lines.contains("missingFlags:[]"), "the flags Chronicle needs are in effect: " + lines);
         assertTrue(lines.contains("stdinEof:true"), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("maxHeapMb:1[0-2]\\d")), "-Xmx128m: " + lines);
         assertFalse(Files.exists(dir.resolve("classpath.argfile")));
