@@ -1,5 +1,6 @@
 package ipc.core;
 
+import ipc.sync.EventGroup;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +11,8 @@ import java.util.Map;
 /**
  * The registry of {@link ForkCodec}s that {@link ForkState} consults, in registration order,
  * before its generic rules. The extension point for library handles: a handle type that must
- * reach a backend (SharedMemory, when it exists) adds one codec to {@link #BUILT_IN}.
+ * reach a backend (EventGroup here; SharedMemory when it exists) adds one codec to
+ * {@link #BUILT_IN}.
  */
 final class ForkCodecs {
 
@@ -43,8 +45,28 @@ final class ForkCodecs {
         }
     };
 
+    /**
+     * EventGroup by {@link EventGroup#name()}; the backend maps the same group with
+     * {@link EventGroup#open(String)} (closing that instance only unmaps; the frontend's creator
+     * instance still owns the file).
+     */
+    static final ForkCodec<EventGroup> EVENT_GROUP = new ForkCodec<>() {
+        @Override public Class<EventGroup> type() { return EventGroup.class; }
+        @Override public String tag() { return "EventGroup"; }
+        @Override public Object encode(EventGroup value) {
+            if (value.isClosed()) {
+                throw new IllegalStateException("a closed EventGroup cannot be opened in a backend: name="
+                    + value.name());
+            }
+            return value.name();
+        }
+        @Override public EventGroup decode(Object encoded) {
+            return EventGroup.open((String) encoded);
+        }
+    };
+
     /** The codecs every MessageProcess uses. */
-    static final ForkCodecs BUILT_IN = new ForkCodecs(List.of(DURATION, PATH));
+    static final ForkCodecs BUILT_IN = new ForkCodecs(List.of(DURATION, PATH, EVENT_GROUP));
 
     private final List<ForkCodec<?>> codecs;
     private final Map<String, ForkCodec<?>> byTag = new LinkedHashMap<>();

@@ -3,6 +3,8 @@ package ipc.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ipc.sync.EventGroup;
+import ipc.sync.SharedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -30,9 +32,10 @@ class ForkAcrossJvmTest {
     static class Worker extends Boundary {
         private final Path marker;
         private final Map<String, List<Integer>> table;
+        private final EventGroup events;
         private String greeting;
 
-        Worker(Path marker, String greeting) {
+        Worker(Path marker, String greeting, EventGroup events) {
             try {
                 this.marker = Files.createFile(marker);
             } catch (IOException e) {
@@ -40,11 +43,13 @@ class ForkAcrossJvmTest {
             }
             this.table = Map.of("primes", List.of(2, 3, 5));
             this.greeting = greeting;
+            this.events = events;
         }
 
-        void c__report(String to, int n) throws IOException {
+        void c__report(String to, int n, int done) throws IOException {
             Files.writeString(Path.of(to), greeting + " n=" + n + " table=" + table + " timeout=" + timeout
                 + " marker=" + marker.getFileName());
+            events.set(done);
         }
     }
 
@@ -62,22 +67,27 @@ class ForkAcrossJvmTest {
 
     @Test
     void aBackendJvmRebuildsTheObjectWithoutItsConstructorAndRunsAHandler(@TempDir Path dir) throws Exception {
-        Worker worker = new Worker(dir.resolve("marker"), "hello");
-        worker.greeting = "changed after construction";
-        worker.timeout = Duration.ofMillis(5);
-        Path stateFile = Files.write(dir.resolve("state.frame"),
-            FrameCodec.encode(new MessageObject("fork-state", FORK.capture(worker))));
-        Path report = dir.resolve("report.txt");
-        Path commandFile = Files.write(dir.resolve("command.frame"),
-            FrameCodec.encode(new MessageObject("report", "to", report.toString(), "n", 42)));
+        try (EventGroup events = new EventGroup(2)) {
+            Worker worker = new Worker(dir.resolve("marker"), "hello", events);
+            worker.greeting = "changed after construction";
+            worker.timeout = Duration.ofMillis(5);
+            Path stateFile = Files.write(dir.resolve("state.frame"),
+                FrameCodec.encode(new MessageObject("fork-state", FORK.capture(worker))));
+            SharedEvent done = events.reserve();
+            Path report = dir.resolve("report.txt");
+            Path commandFile = Files.write(dir.resolve("command.frame"), FrameCodec.encode(
+                new MessageObject("report", "to", report.toString(), "n", 42, "done", done.index())));
 
-        Process backend = BackendLauncher.forThisJvm(BackendMain.class.getName(), BackendLauncherTest.LEAN)
-            .start(List.of(stateFile.toString(), commandFile.toString()), dir);
+            Process backend = BackendLauncher.forThisJvm(BackendMain.class.getName(), BackendLauncherTest.LEAN)
+                .start(List.of(stateFile.toString(), commandFile.toString()), dir);
 
-        assertTrue(backend.waitFor(30, TimeUnit.SECONDS), "backend did not exit");
-        assertEquals(0, backend.exitValue(), "the backend failed (a second constructor run would throw"
-            + " FileAlreadyExistsException); see its stderr above");
-        assertEquals("changed after construction n=42 table={primes=[2, 3, 5]} timeout=PT0.005S marker=marker",
-            Files.readString(report));
+            assertTrue(done.await(Duration.ofSeconds(30)), "the backend's set() on the re-opened group did not arrive");
+            assertTrue(backend.waitFor(30, TimeUnit.SECONDS), "backend did not exit");
+            assertEquals(0, backend.exitValue(), "the backend failed (a second constructor run would throw"
+                + " FileAlreadyExistsException); see its stderr above");
+            assertEquals("changed after construction n=42 table={primes=[2, 3, 5]} timeout=PT0.005S marker=marker",
+                Files.readString(report));
+            events.release(done);
+        }
     }
 }

@@ -2,6 +2,7 @@ package ipc.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ipc.sync.EventGroup;
+import ipc.sync.SharedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -429,6 +432,44 @@ class ForkStateTest {
         assertEquals("shm-2", ((Handle) copy.asObject).name);
         assertEquals("shm-3", copy.many.get(0).name);
         assertEquals(before + 3, Handle.opened);
+    }
+
+    static class HoldsEventGroup extends Base {
+        final EventGroup events;
+        List<EventGroup> more;
+
+        HoldsEventGroup(EventGroup events) {
+            this.events = events;
+            this.more = List.of(events);
+        }
+    }
+
+    @Test
+    void anEventGroupFieldReopensTheSameSharedGroup() {
+        try (EventGroup created = new EventGroup(4)) {
+            HoldsEventGroup copy = (HoldsEventGroup) FORK.restore(FORK.capture(new HoldsEventGroup(created)),
+                getClass().getClassLoader());
+            try (EventGroup opened = copy.events; EventGroup openedInList = copy.more.get(0)) {
+                assertEquals(created.name(), opened.name());
+                assertFalse(opened.isCreator(), "re-opened, not created a second time");
+                SharedEvent event = created.reserve();
+
+                opened.set(event.index());
+
+                assertTrue(event.isSet(), "a set through the re-opened group reaches the creator's event");
+                assertEquals(created.name(), openedInList.name());
+                created.release(event);
+            }
+        }
+    }
+
+    @Test
+    void aClosedEventGroupIsRefusedAtCapture() {
+        EventGroup closed = new EventGroup(1);
+        closed.close();
+        var e = assertThrows(IllegalStateException.class, () -> FORK.capture(new HoldsEventGroup(closed)));
+        assertTrue(e.getMessage().contains(HoldsEventGroup.class.getName() + ".events"), e.getMessage());
+        assertTrue(e.getMessage().contains("closed EventGroup"), e.getMessage());
     }
 
     @Test
