@@ -1,0 +1,190 @@
+package ipc.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds and starts the command line of a backend JVM:
+ * <pre>
+ *   &lt;the frontend's java&gt; &lt;flags of ipc/core/jvm.options&gt; -Dipc.*=... (forwarded)
+ *       &lt;per-process JVM options&gt; -cp &lt;the frontend's class path&gt; &lt;main class&gt; &lt;args&gt;
+ * </pre>
+ * Per-process options come after the library's flags and the forwarded properties, so for
+ * {@code -D}, {@code -Xmx} and most {@code -XX} flags the per-process value wins (HotSpot takes the
+ * last one); two different collectors are an error, so to change the collector replace
+ * {@link #DEFAULT_JVM_OPTIONS} instead of adding to it.
+ *
+ * <p>The backend's stdout and stderr are the frontend's (inherited), as the seed's child printed
+ * to the same terminal; its stdin is an empty pipe (a backend never reads the terminal).
+ */
+final class BackendLauncher {
+
+    /** The argfile on the class path; ipc-core's pom copies ipc-core/jvm.options there. */
+    static final String JVM_OPTIONS_RESOURCE = "ipc/core/jvm.options";
+
+    /**
+     * Per-process JVM options when the user sets none.
+     * <ul>
+     *   <li>{@code -Xmx128m}: a backend's heap holds its handler state and the messages it decodes;
+     *       frames and queues live off-heap in mapped files. Without a cap every backend may grow to
+     *       a quarter of the machine's memory before it collects.</li>
+     *   <li>{@code -XX:+UseSerialGC}: no concurrent or parallel GC worker threads. On a machine with
+     *       few cores, G1's workers of every backend would compete with the latency-critical
+     *       threads of all processes; a young collection of a 128 MB heap is short, and a
+     *       primitive-parameter message path allocates nothing, so collections are rare.</li>
+     * </ul>
+     */
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC");
+
+    /**
+     * System properties with this prefix are passed on, so both sides agree on the shared-memory
+     * root ({@code ipc.dir}), the frame size limit and the futex switch.
+     */
+    static final String FORWARDED_PROPERTY_PREFIX = "ipc.";
+
+    /**
+     * A class path longer than this goes through an argfile: Linux caps one argument at
+     * MAX_ARG_STRLEN = 32 pages = 128 KiB (execve fails with E2BIG past it); 32 Ki chars are at
+     * most 96 KiB in UTF-8 (3 bytes per char at most), safely under it.
+     */
+    static final int MAX_INLINE_CLASSPATH_CHARS = 32 * 1024;
+
+    private final String javaBinary;
+    private final List<String> libraryFlags;
+    private final Map<String, String> forwardedProperties;
+    private final List<String> jvmOptions;
+    private final String classpath;
+    private final String mainClass;
+
+    BackendLauncher(String javaBinary, List<String> libraryFlags, Map<String, String> forwardedProperties,
+                    List<String> jvmOptions, String classpath, String mainClass) {
+        this.javaBinary = javaBinary;
+        this.libraryFlags = List.copyOf(libraryFlags);
+        this.forwardedProperties = new TreeMap<>(forwardedProperties);
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.classpath = classpath;
+        this.mainClass = mainClass;
+    }
+
+    /**
+     * A launcher for this JVM's java binary, class path and {@code ipc.*} properties, the flags of
+     * {@link #JVM_OPTIONS_RESOURCE}, and the given per-process options (e.g. {@link #DEFAULT_JVM_OPTIONS}).
+     */
+    static BackendLauncher forThisJvm(String mainClass, List<String> jvmOptions) {
+        return new BackendLauncher(thisJavaBinary(), libraryFlags(), forwardedProperties(), jvmOptions,
+            System.getProperty("java.class.path"), mainClass);
+    }
+
+    /**
+     * The command line. A class path longer than {@link #MAX_INLINE_CLASSPATH_CHARS} is written
+     * to {@code scratchDir/classpath.argfile} and passed as {@code @file}; scratchDir (e.g. the
+     * channel directory) must exist and outlive the backend's start.
+     */
+    List<String> command(List<String> args, Path scratchDir) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary);
+        cmd.addAll(libraryFlags);
+        forwardedProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(jvmOptions);
+        if (classpath.length() <= MAX_INLINE_CLASSPATH_CHARS) {
+            cmd.add("-cp");
+            cmd.add(classpath);
+        } else {
+            cmd.add("@" + writeClasspathArgfile(scratchDir));
+        }
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** The configured, not yet started, process: output and error inherited. */
+    ProcessBuilder processBuilder(List<String> args, Path scratchDir) {
+        return new ProcessBuilder(command(args, scratchDir))
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .redirectInput(ProcessBuilder.Redirect.PIPE);
+    }
+
+    /** Starts the backend; its stdin is closed at once so a read sees end of file. */
+    Process start(List<String> args, Path scratchDir) {
+        ProcessBuilder builder = processBuilder(args, scratchDir);
+        try {
+            Process process = builder.start();
+            process.getOutputStream().close();
+            return process;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start backend JVM: command=" + builder.command(), e);
+        }
+    }
+
+    private Path writeClasspathArgfile(Path scratchDir) {
+        Path file = scratchDir.resolve("classpath.argfile");
+        String quoted = '"' + classpath.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        try {
+            Files.writeString(file, "-cp\n" + quoted + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the class path argfile: file=" + file, e);
+        }
+        return file;
+    }
+
+    /** This JVM's java binary; java.home's when the OS does not tell (e.g. a restricted /proc). */
+    static String thisJavaBinary() {
+        return ProcessHandle.current().info().command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** System properties of this JVM that start with {@link #FORWARDED_PROPERTY_PREFIX}. */
+    static Map<String, String> forwardedProperties() {
+        Map<String, String> forwarded = new TreeMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(FORWARDED_PROPERTY_PREFIX)) {
+                forwarded.put(name, System.getProperty(name));
+            }
+        }
+        return forwarded;
+    }
+
+    /** The flags of {@link #JVM_OPTIONS_RESOURCE}, read from the class path. */
+    static List<String> libraryFlags() {
+        try (InputStream in = BackendLauncher.class.getClassLoader().getResourceAsStream(JVM_OPTIONS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource not found on the class path: resource="
+                    + JVM_OPTIONS_RESOURCE + " (the ipc-core jar carries it; is ipc-core's build output"
+                    + " on the class path?)");
+            }
+            return parseArgfile(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read resource=" + JVM_OPTIONS_RESOURCE, e);
+        }
+    }
+
+    /**
+     * The options of a java argfile with one or more unquoted options per line: blank lines and
+     * lines starting with '#' are skipped. Quoting is refused rather than half-understood.
+     */
+    static List<String> parseArgfile(String text) {
+        List<String> options = new ArrayList<>();
+        String[] lines = text.split("\\R");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.indexOf('"') >= 0 || line.indexOf('\'') >= 0) {
+                throw new IllegalStateException("quoted options are not supported in " + JVM_OPTIONS_RESOURCE
+                    + ": line=" + (i + 1) + " text=" + line);
+            }
+            options.addAll(List.of(line.split("\\s+")));
+        }
+        return options;
+    }
+}
