@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * The registry of {@link ForkCodec}s that {@link ForkState} consults, in registration order,
  * before its generic rules. The extension point for library handles: a handle type that must
- * reach a backend (EventGroup here; SharedMemory when it exists) adds one codec to
+ * reach a backend (EventGroup, SharedMemory) adds one codec to
  * {@link #BUILT_IN}.
  */
 final class ForkCodecs {
@@ -65,8 +65,28 @@ final class ForkCodecs {
         }
     };
 
+    /**
+     * SharedMemory by {@link SharedMemory#name()}; the backend maps the same segment with
+     * {@link SharedMemory#open(String)} (its close only unmaps; the frontend's creator instance
+     * owns the file), so a constructor that created it does not run, or fail, a second time.
+     */
+    static final ForkCodec<SharedMemory> SHARED_MEMORY = new ForkCodec<>() {
+        @Override public Class<SharedMemory> type() { return SharedMemory.class; }
+        @Override public String tag() { return "SharedMemory"; }
+        @Override public Object encode(SharedMemory value) {
+            if (value.isClosed()) {
+                throw new IllegalStateException("a closed SharedMemory cannot be opened in a backend: name="
+                    + value.name());
+            }
+            return value.name();
+        }
+        @Override public SharedMemory decode(Object encoded) {
+            return SharedMemory.open((String) encoded);
+        }
+    };
+
     /** The codecs every MessageProcess uses. */
-    static final ForkCodecs BUILT_IN = new ForkCodecs(List.of(DURATION, PATH, EVENT_GROUP));
+    static final ForkCodecs BUILT_IN = new ForkCodecs(List.of(DURATION, PATH, EVENT_GROUP, SHARED_MEMORY));
 
     private final List<ForkCodec<?>> codecs;
     private final Map<String, ForkCodec<?>> byTag = new LinkedHashMap<>();
