@@ -142,11 +142,20 @@ final class BackendLauncher {
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    /** System properties of this JVM that start with {@link #FORWARDED_PROPERTY_PREFIX}. */
+    /**
+     * slf4j-simple's settings (what {@code MessageProcess.formatLogger} sets), forwarded so that a
+     * backend's loggers print like the frontend's.
+     */
+    static final String LOGGING_PROPERTY_PREFIX = "org.slf4j.simpleLogger.";
+
+    /**
+     * System properties of this JVM that start with {@link #FORWARDED_PROPERTY_PREFIX} or
+     * {@link #LOGGING_PROPERTY_PREFIX}.
+     */
     static Map<String, String> forwardedProperties() {
         Map<String, String> forwarded = new TreeMap<>();
         for (String name : System.getProperties().stringPropertyNames()) {
-            if (name.startsWith(FORWARDED_PROPERTY_PREFIX)) {
+            if (name.startsWith(FORWARDED_PROPERTY_PREFIX) || name.startsWith(LOGGING_PROPERTY_PREFIX)) {
                 forwarded.put(name, System.getProperty(name));
             }
         }

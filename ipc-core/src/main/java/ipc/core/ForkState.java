@@ -154,6 +154,55 @@ final class ForkState {
         return state;
     }
 
+    /**
+     * The values of type held by instance's captured fields: directly, or inside arrays,
+     * collections and map values (the shapes {@link StateTree} carries), each once. The frontend
+     * uses it to find the EventGroups whose waiters it aborts when the backend dies.
+     */
+    <T> List<T> handlesOf(Object instance, Class<T> type) {
+        Map<Object, Boolean> seen = new java.util.IdentityHashMap<>();
+        List<T> found = new ArrayList<>();
+        for (Class<?> c = instance.getClass(); c != boundary && c != null; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                int modifiers = field.getModifiers();
+                if (Modifier.isStatic(modifiers) || Modifier.isTransient(modifiers) || field.getType().isPrimitive()) {
+                    continue;
+                }
+                try {
+                    field.setAccessible(true);
+                    collect(field.get(instance), type, found, seen, 0);
+                } catch (IllegalAccessException | RuntimeException e) {
+                    // capture() reports an unreadable field; nothing to collect here
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Nesting depth past which handlesOf stops looking; StateTree refuses deeper trees anyway. */
+    private static final int MAX_HANDLE_DEPTH = 16;
+
+    private static <T> void collect(Object value, Class<T> type, List<T> found, Map<Object, Boolean> seen, int depth) {
+        if (value == null || depth > MAX_HANDLE_DEPTH || seen.put(value, Boolean.TRUE) != null) {
+            return;
+        }
+        if (type.isInstance(value)) {
+            found.add(type.cast(value));
+        } else if (value instanceof Object[] array) {
+            for (Object element : array) {
+                collect(element, type, found, seen, depth + 1);
+            }
+        } else if (value instanceof Collection<?> collection) {
+            for (Object element : collection) {
+                collect(element, type, found, seen, depth + 1);
+            }
+        } else if (value instanceof Map<?, ?> map) {
+            for (Object element : map.values()) {
+                collect(element, type, found, seen, depth + 1);
+            }
+        }
+    }
+
     private Object captureField(StateTree tree, Object instance, Field field) {
         String where = field.getDeclaringClass().getName() + "." + field.getName();
         if (!tree.canEverHold(field.getType())) {
