@@ -3,8 +3,10 @@ package ipc.core;
 import ipc.sync.Doorbell;
 import ipc.sync.SharedMapping;
 import ipc.sync.ShmDirectory;
+import ipc.sync.ParkingIdleStrategy;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * One {@link Doorbell} in a small file of its own ({@code ShmDirectory.root()/bell-<pid>-<n>}),
@@ -20,12 +22,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Close: the creator unmaps and deletes the file; an opener only unmaps. Idempotent. Close it
  * after the channels that use it.
+ *
+ * <p>MessageProcess uses one bell per frontend JVM ({@link #frontend()}): every backend of this
+ * JVM rings it, {@code Pipe.recv} and {@code Select.safeSelect} wait on it through
+ * {@link #await}, and the frontend rings it itself when a backend exits, so a parked reader sees
+ * end of stream at once. It is created on first use and deleted by a shutdown hook (after a
+ * crash, by the stale sweep: its name carries the pid).
  */
 public final class SelectBell implements AutoCloseable {
     /** File size: one doorbell word, alone on a 128-byte line (see {@link ChannelDescriptor#LINE_BYTES}). */
     public static final long FILE_BYTES = ChannelDescriptor.LINE_BYTES;
     /** Where the doorbell word sits in the file. */
     public static final long BELL_OFFSET = 0;
+
+    /**
+     * Longest single park in {@link #await}: a waiter re-tests its condition at least this often,
+     * which bounds how late it notices a change that rings nothing (its own deadline is exact; a
+     * ring is immediate). 50 ms costs 20 wake-ups a second per parked waiter, nothing measurable.
+     */
+    static final long MAX_PARK_NANOS = 50_000_000L;
+
+    private static volatile SelectBell frontend;
 
     private final SharedMapping mapping;
     private final Doorbell doorbell;
@@ -43,6 +60,59 @@ public final class SelectBell implements AutoCloseable {
         ShmDirectory.cleanStale();
         Path file = ShmDirectory.root().resolve(ShmDirectory.uniqueName("bell"));
         return new SelectBell(SharedMapping.create(file, FILE_BYTES), true);
+    }
+
+    /**
+     * This JVM's frontend bell, created on first use; its file is deleted at JVM exit by a
+     * shutdown hook. Never closed otherwise: backends of this JVM may ring it until they exit.
+     */
+    static SelectBell frontend() {
+        SelectBell bell = frontend;
+        if (bell == null) {
+            synchronized (SelectBell.class) {
+                bell = frontend;
+                if (bell == null) {
+                    bell = create();
+                    Runtime.getRuntime().addShutdownHook(new Thread(bell::close, "ipc-select-bell-cleanup"));
+                    frontend = bell;
+                }
+            }
+        }
+        return bell;
+    }
+
+    /**
+     * Waits until {@code ready} returns true (then true), or until {@code deadlineNanos} (a
+     * {@link System#nanoTime()} value) passes or the thread is interrupted (then false; the
+     * interrupt status is kept). Spins, yields, then parks on the bell with ipc-sync's measured
+     * budget. The sequence is read before each test, so a ring between the test and the park
+     * makes the park return at once: no ring is lost (native-notes/futex.md).
+     */
+    boolean await(BooleanSupplier ready, long deadlineNanos) {
+        int idleRounds = 0;
+        while (true) {
+            int observed = doorbell.sequenceAcquire();
+            if (ready.getAsBoolean()) {
+                return true;
+            }
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS) {
+                Thread.onSpinWait();
+            } else if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS + ParkingIdleStrategy.DEFAULT_YIELDS) {
+                Thread.yield();
+            } else {
+                doorbell.awaitChange(observed, Math.min(remaining, MAX_PARK_NANOS));
+            }
+            idleRounds++;
+        }
+    }
+
+    /** Rings the bell: every waiter re-tests its condition. */
+    void ring() {
+        doorbell.ring();
     }
 
     /** Maps an existing bell file (the backend side). */
