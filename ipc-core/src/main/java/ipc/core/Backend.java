@@ -1,0 +1,127 @@
+package ipc.core;
+
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The backend's half of a {@link MessageProcess}: reads the frontend's frames, dispatches them to
+ * {@code c__} handlers, and writes {@code send_out__} messages. Confined to the backend's loop
+ * thread, except {@link #sendOut}, which serialises writers (AsyncBackMessageProcess's handlers
+ * may send from any thread).
+ */
+final class Backend implements FrameHandler {
+    /**
+     * Frames dispatched per {@link #readPipes} call at most before it returns to the loop, so an
+     * overridden loop that also serves other sources is not starved by a flood from the frontend.
+     */
+    static final int MAX_FRAMES_PER_READ = 256;
+
+    private final MessageProcess process;
+    private final ChannelReader fromFront;
+    private final ChannelWriter toFront;
+    private final Dispatcher dispatcher;
+    private final Logger logger;
+    private boolean stopRequested;
+
+    Backend(MessageProcess process, ChannelReader fromFront, ChannelWriter toFront, Logger logger) {
+        this.process = process;
+        this.fromFront = fromFront;
+        this.toFront = toFront;
+        this.dispatcher = new Dispatcher(process);
+        this.logger = logger;
+    }
+
+    boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /**
+     * Dispatches every frame that is ready (at most {@link #MAX_FRAMES_PER_READ}); when none is,
+     * waits up to {@code timeout} for one (spin, yield, then park on the f2b doorbell) and
+     * dispatches what has arrived by then.
+     */
+    void readPipes(Duration timeout) {
+        int frames = drain(0);
+        if (frames > 0 || stopRequested || timeout.isZero() || timeout.isNegative()) {
+            return;
+        }
+        if (fromFront.poll(this, timeout)) {
+            drain(1);
+        }
+    }
+
+    private int drain(int frames) {
+        while (frames < MAX_FRAMES_PER_READ && !stopRequested && fromFront.poll(this)) {
+            frames++;
+        }
+        return frames;
+    }
+
+    void sendOut(MessageObject message) {
+        synchronized (toFront) { // Chronicle appenders are per thread: one writer at a time
+            toFront.write(message);
+        }
+    }
+
+    @Override
+    public void onFrame(FrameReader frame) {
+        if (frame.commandEquals(STOP)) {
+            stopRequested = true;
+            return;
+        }
+        Object result;
+        try {
+            result = dispatcher.dispatch(frame);
+        } catch (DispatchException e) {
+            if (e.getCause() != null) {
+                logger.warn("c__{} failed: {}", e.command(), e.reason(), e.getCause());
+            } else {
+                logger.warn("c__{} not run: {}", e.command(), e.reason());
+            }
+            sendOut(e.toErrorMessage());
+            return;
+        }
+        if (result instanceof CompletionStage<?> stage) {
+            // The seed awaits each coroutine: the next message waits for this one's stage.
+            try {
+                stage.toCompletableFuture().join();
+            } catch (CompletionException | CancellationException e) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                String command = frame.command();
+                logger.warn("c__{} failed asynchronously: {}", command, cause.toString());
+                sendOut(MessageProcess.errorMessage(command, "handler failed: " + cause));
+            }
+        }
+    }
+
+    /** Waits for a lifecycle stage (asyncPre__, asyncPost__); its failure is rethrown as is. */
+    static void await(CompletionStage<?> stage, String what) {
+        if (stage == null) {
+            return;
+        }
+        try {
+            stage.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(what + " failed: " + cause, cause);
+        }
+    }
+
+    @Override
+    public void onBadFrame(FrameException error) {
+        logger.warn("bad frame from frontend skipped: {}", error.getMessage());
+        sendOut(MessageProcess.errorMessage(null, "bad frame skipped: " + error.getMessage()));
+    }
+
+    private static final byte[] STOP = FrameCodec.stringBytes(MessageProcess.STOP_COMMAND);
+}

@@ -1,0 +1,239 @@
+package ipc.core;
+
+import ipc.sync.EventGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The frontend's half of one started {@link MessageProcess}: the channel, the backend process,
+ * and what happens when that process exits.
+ *
+ * <p>Start protocol: create the channel; write the INIT frame (class, captured state, the select
+ * bell's path, the frontend pid, the SIGINT choice) as the first frontend-to-backend frame; spawn
+ * the backend on {@link BackendMain}; wait for its first frame, READY (it rebuilt the object) or
+ * an error (it could not), or for its exit. Death: when the process exits, for whatever reason,
+ * the waiters on the EventGroups the object holds get PeerGoneException and the select bell
+ * rings, so a parked reader sees end of stream at once.
+ */
+final class Frontend {
+    private static final Logger LOG = LoggerFactory.getLogger(Frontend.class);
+
+    /**
+     * How long {@code close()} waits for a backend to stop on request before killing it: long
+     * enough for a postRun__ that flushes something, short enough that a hung backend does not
+     * hang the frontend's shutdown.
+     */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+    /** How long to wait for a killed backend to be reaped: SIGKILL ends a process in milliseconds. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(10);
+
+    private static final ForkState FORK_STATE = new ForkState(MessageProcess.class, MessageProcess.FORKED_FIELDS);
+
+    private final String owner;
+    private final Channel channel;
+    private final ChannelWriter toBack;
+    private final Process process;
+    private final Pipe pipe;
+    private final List<EventGroup> eventGroups;
+    private volatile boolean released;
+
+    private Frontend(String owner, Channel channel, Process process, Pipe pipe, List<EventGroup> eventGroups) {
+        this.owner = owner;
+        this.channel = channel;
+        this.toBack = channel.writer();
+        this.process = process;
+        this.pipe = pipe;
+        this.eventGroups = eventGroups;
+    }
+
+    static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint) {
+        FORK_STATE.requireRebuildable(p.getClass());
+        Map<String, Object> state = FORK_STATE.capture(p);
+        List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
+        Channel channel = Channel.create(ChannelOptions.defaults().withB2fBell(SelectBell.frontend()));
+        Process process = null;
+        try {
+            channel.writer().write(new MessageObject(MessageProcess.INIT_COMMAND,
+                "state", state,
+                "ignoreSigint", !sigint));
+            process = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
+                .start(List.of(channel.directory().toString()), channel.directory());
+            Frontend f = new Frontend(p.toString(), channel, process, pipe, groups);
+            pipe.attach(f.pipeSource(channel.reader()));
+            f.awaitReady();
+            process.onExit().thenRun(f::onBackendExit);
+            return f;
+        } catch (RuntimeException | Error e) {
+            if (process != null) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            channel.close();
+            throw e;
+        }
+    }
+
+    private Pipe.Source pipeSource(ChannelReader reader) {
+        return new Pipe.Source() {
+            @Override
+            public boolean poll(FrameHandler handler) {
+                return reader.poll(handler);
+            }
+
+            @Override
+            public boolean hasNext() {
+                return reader.hasNext();
+            }
+
+            @Override
+            public boolean producerExited() {
+                return !process.isAlive();
+            }
+        };
+    }
+
+    /** The backend's first frame says whether it rebuilt the object. */
+    private void awaitReady() {
+        long deadline = System.nanoTime() + MessageProcess.START_TIMEOUT.toNanos();
+        while (true) {
+            MessageObject first = pipe.takeDirect();
+            if (first != null) {
+                if (MessageProcess.READY_COMMAND.equals(first.command())) {
+                    return;
+                }
+                throw new IllegalStateException("backend could not start: process=" + owner
+                    + " reason=" + (first.has("reason") ? first.get("reason") : first));
+            }
+            if (!process.isAlive() && !pipe.poll()) {
+                throw new IllegalStateException("backend exited during start: process=" + owner
+                    + " exitCode=" + process.exitValue());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("backend not ready within " + MessageProcess.START_TIMEOUT
+                    + ": process=" + owner + " pid=" + process.pid());
+            }
+            SelectBell.frontend().await(pipe::poll, Math.min(deadline, System.nanoTime() + 50_000_000L));
+        }
+    }
+
+    void send(MessageObject message) {
+        if (released || !process.isAlive()) {
+            throw new IllegalStateException("backend has exited, message not sent: process=" + owner
+                + " exitCode=" + exitCode() + " command=" + message.command());
+        }
+        synchronized (toBack) { // Chronicle appenders are not for concurrent threads
+            toBack.write(message);
+        }
+    }
+
+    void requestStop() {
+        if (released || !process.isAlive()) {
+            return;
+        }
+        synchronized (toBack) {
+            toBack.write(new MessageObject(MessageProcess.STOP_COMMAND));
+        }
+    }
+
+    boolean awaitExit(Duration timeout) {
+        try {
+            if (timeout == null) {
+                process.waitFor();
+                return true;
+            }
+            return process.waitFor(Math.max(0, Select.saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** After exit: keep what the backend sent (in the pipe), then remove the channel's files. */
+    synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        pipe.drainAndDetach();
+        channel.close();
+    }
+
+    /**
+     * Stops the backend, killing it after {@link #CLOSE_GRACE}, and frees its files. Waits even
+     * when the calling thread is interrupted (as {@code ExecutorService.close()} does), so that a
+     * loop ended by an interrupt (Ctrl-C, {@code stopThread}) still leaves no process or file
+     * behind; the interrupt status is restored before returning.
+     */
+    void close() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (process.isAlive()) {
+                requestStop();
+                if (!awaitExitUninterruptibly(CLOSE_GRACE)) {
+                    LOG.warn("backend did not stop within {}, killing it: process={} pid={}", CLOSE_GRACE, owner,
+                        process.pid());
+                    process.destroyForcibly();
+                    awaitExitUninterruptibly(KILL_GRACE);
+                }
+            }
+            release();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean awaitExitUninterruptibly(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    OptionalInt exitCode() {
+        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    private void onBackendExit() {
+        int code = process.exitValue();
+        if (code != 0) {
+            LOG.warn("backend exited with code {}: process={} pid={}", code, owner, process.pid());
+        }
+        for (EventGroup group : eventGroups) {
+            group.abortWaiters("backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code);
+        }
+        SelectBell.frontend().ring();
+    }
+
+}

@@ -1,0 +1,354 @@
+package ipc.core;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A frontend/backend pair: the frontend is this object in the calling JVM; the backend is a
+ * separate JVM that {@link #start()} spawns, in which the same object, rebuilt from its state at
+ * start, runs {@code c__<command>} handlers for the {@link MessageObject}s the frontend sends.
+ *
+ * <pre>{@code
+ * class MyProcess extends MessageProcess {
+ *     MyProcess(String name) { super(name); }
+ *     void c__myStuff(String parameter) { ... }            // backend
+ *     void myStuff(String parameter) {                      // frontend
+ *         sendMessageToBack(new MessageObject("myStuff", "parameter", parameter));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Fork semantics: the backend sees the object's fields as they were at {@code start()}
+ * (primitives, String, arrays, enums, records, collections of these, and library handles such
+ * as {@code EventGroup} and {@link SharedMemory}, which re-open the same shared object); the
+ * constructor does not run again. A subclass is a top-level or static nested class. Handler
+ * parameters bind by name, so compile with {@code -parameters}.
+ *
+ * <p>Lifecycle: NEW, then {@link #start()} (RUNNING), {@link #requestStop()} (STOPPING), the
+ * backend's exit (STOPPED: its files are removed, what it sent stays readable on the pipe), and
+ * {@link #close()} (CLOSED). Frontend methods are thread-safe; backend methods run on the
+ * backend's loop thread.
+ */
+public abstract class MessageProcess implements AutoCloseable {
+    /** The command of the message a backend sends when a command fails; see {@link #errorMessage}. */
+    public static final String ERROR_COMMAND = "error";
+
+    /** Reserved commands; a user command never starts with two underscores. */
+    static final String STOP_COMMAND = "__stop__";
+    static final String INIT_COMMAND = "__init__";
+    static final String READY_COMMAND = "__ready__";
+
+    /** Fields of this class that travel to the backend with the subclass's own. */
+    static final List<String> FORKED_FIELDS = List.of("name", "listening", "timeout");
+
+    /**
+     * How long {@link #start()} waits for the backend to report that it rebuilt the object: a JVM
+     * start plus the first queue mapping is ~0.5 s here; 60 s only catches a hung or starved start.
+     */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Lifecycle of the frontend side, in order. */
+    enum State { NEW, RUNNING, STOPPING, STOPPED, CLOSED }
+
+    /** Backend: true makes {@link #run()} poll with zero timeout, for an override of readPipes__. */
+    protected boolean listening;
+
+    /** Backend: how long {@link #run()} lets each {@link #readPipes__} wait when not listening. */
+    protected Duration timeout = Duration.ofSeconds(1);
+
+    /** Named {@code ClassName.name}, like the seed's {@code MyProcess.my-process}; both sides. */
+    protected Logger logger;
+
+    private final String name;
+
+    // Frontend side. Field initializers also run when a backend rebuilds the object (the one
+    // constructor that runs there is the private no-argument one), so the backend has these too,
+    // unused.
+    private final Object lifecycleLock = new Object();
+    private final Pipe pipe;
+    private final List<String> jvmOptions = new ArrayList<>(BackendLauncher.DEFAULT_JVM_OPTIONS);
+    private boolean sigint = true;
+    private volatile State state = State.NEW;
+    private Frontend frontend;
+
+    // Backend side: set by BackendMain only.
+    private Backend backend;
+
+    protected MessageProcess(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.logger = LoggerFactory.getLogger(getClass().getSimpleName() + "." + name);
+        this.pipe = new Pipe(getClass().getSimpleName() + "." + name);
+    }
+
+    /** Only for rebuilding in the backend: the fields come from the frontend's state. */
+    private MessageProcess() {
+        this.name = null;
+        this.pipe = null;
+    }
+
+    // ------------------------------------------------------------------ frontend
+
+    /** This process's name, as given to the constructor. */
+    public String getName() {
+        return name;
+    }
+
+    /** The pipe on which the backend's {@code send_out__} messages arrive. */
+    public Pipe getPipe() {
+        return pipe;
+    }
+
+    /**
+     * Sets the backend JVM's own options (heap, GC, -D...), replacing the default
+     * {@code -Xmx128m -XX:+UseSerialGC}; the library's flags (ipc-core/jvm.options) always come
+     * first. Call before {@link #start()}.
+     */
+    public void setJvmOptions(List<String> options) {
+        synchronized (lifecycleLock) {
+            requireState(State.NEW, "setJvmOptions");
+            jvmOptions.clear();
+            jvmOptions.addAll(options);
+        }
+    }
+
+    /** Makes the backend ignore SIGINT (the terminal's Ctrl-C); call before {@link #start()}. */
+    public void ignoreSIGINT() {
+        synchronized (lifecycleLock) {
+            requireState(State.NEW, "ignoreSIGINT");
+            sigint = false;
+        }
+    }
+
+    /**
+     * Spawns the backend and returns once it has rebuilt this object (before its
+     * {@code preRun__}). Fails, with nothing left running, when the object cannot be carried to
+     * the backend (a field of an unsupported type, an inner class) or the backend cannot start.
+     */
+    public void start() {
+        synchronized (lifecycleLock) {
+            requireState(State.NEW, "start");
+            frontend = Frontend.launch(this, pipe, jvmOptions, sigint);
+            state = State.RUNNING;
+        }
+    }
+
+    /** The seed's synonym of {@link #start()}. */
+    public void go() {
+        start();
+    }
+
+    /** Sends {@code message} to the backend, where it runs {@code c__<command>}. */
+    public void sendMessageToBack(MessageObject message) {
+        Objects.requireNonNull(message, "message");
+        if (message.command().startsWith("__")) {
+            throw new IllegalArgumentException("commands starting with two underscores are reserved: command="
+                + message.command());
+        }
+        Frontend f = runningFrontend("sendMessageToBack");
+        f.send(message);
+    }
+
+    /** The seed's demo: sends "ping" with {@code lis}; the backend's {@link #c__ping} answers "pong". */
+    public void sendPing(List<?> lis) {
+        sendMessageToBack(new MessageObject("ping", "lis", lis));
+    }
+
+    /** Asks the backend to leave its loop (it then runs {@code postRun__} and exits). Idempotent. */
+    public void requestStop() {
+        Frontend f;
+        synchronized (lifecycleLock) {
+            if (state != State.RUNNING) {
+                return;
+            }
+            state = State.STOPPING;
+            f = frontend;
+        }
+        f.requestStop();
+    }
+
+    /** Waits for the backend to exit; then its files are removed (what it sent stays readable). */
+    public void waitStop() {
+        waitStop(null);
+    }
+
+    /**
+     * Waits up to {@code timeout} ({@code null}: forever) for the backend to exit.
+     *
+     * @return false on timeout
+     */
+    public boolean waitStop(Duration timeout) {
+        Frontend f;
+        synchronized (lifecycleLock) {
+            if (state == State.NEW) {
+                throw new IllegalStateException("waitStop before start: process=" + this);
+            }
+            f = frontend;
+        }
+        if (f == null || !f.awaitExit(timeout)) {
+            return f == null;
+        }
+        f.release();
+        synchronized (lifecycleLock) {
+            if (state != State.CLOSED) {
+                state = State.STOPPED;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #requestStop()} then {@link #waitStop()}. */
+    public void stop() {
+        requestStop();
+        waitStop();
+    }
+
+    /**
+     * Stops the backend (killing it if it does not exit within {@link Frontend#CLOSE_GRACE}) and
+     * frees every file of this process. Idempotent; safe on a process never started.
+     */
+    @Override
+    public void close() {
+        Frontend f;
+        synchronized (lifecycleLock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            f = frontend;
+            state = State.CLOSED;
+        }
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    /** True while the backend process runs. */
+    public boolean isAlive() {
+        Frontend f = frontend;
+        return f != null && f.isAlive();
+    }
+
+    /** The backend's exit code once it has exited; empty before start and while it runs. */
+    public OptionalInt exitCode() {
+        Frontend f = frontend;
+        return f == null ? OptionalInt.empty() : f.exitCode();
+    }
+
+    /** The backend's pid; empty before start. */
+    public java.util.OptionalLong pid() {
+        Frontend f = frontend;
+        return f == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(f.pid());
+    }
+
+    State state() {
+        return state;
+    }
+
+    /**
+     * The seed's {@code formatLogger}: makes the library's and the processes' loggers print
+     * {@code name - LEVEL - message} at {@code level} and above. slf4j has no API to configure
+     * its binding, so this acts only on slf4j-simple (sets its system properties, which it reads
+     * when it first initialises: call this first thing in main); with another binding it does
+     * nothing, and that binding's own configuration applies. The properties are forwarded to
+     * backends, whose loggers then print the same way.
+     */
+    public static void formatLogger(Level level) {
+        LogFormat.apply(level);
+    }
+
+    /** {@link #formatLogger(Level)} at INFO, like the seed's default. */
+    public static void formatLogger() {
+        formatLogger(Level.INFO);
+    }
+
+    @Override
+    public String toString() {
+        return "<" + getClass().getSimpleName() + "." + name + ">";
+    }
+
+    // ------------------------------------------------------------------ backend
+
+    /** Backend: runs after the object is rebuilt, before the loop. Override as needed. */
+    protected void preRun__() {
+    }
+
+    /** Backend: runs after the loop, just before the backend exits. Override as needed. */
+    protected void postRun__() {
+    }
+
+    /**
+     * Backend: the event loop. Calls {@link #readPipes__} with zero timeout while
+     * {@link #listening}, else with {@link #timeout}, until the frontend asks to stop.
+     */
+    protected void run() {
+        Backend b = backend();
+        while (!b.stopRequested()) {
+            readPipes__(listening ? Duration.ZERO : timeout);
+        }
+    }
+
+    /**
+     * Backend: waits up to {@code timeout} for messages from the frontend and dispatches every
+     * one that is ready. Override to multiplex other sources (call super with a short timeout).
+     */
+    protected void readPipes__(Duration timeout) {
+        backend().readPipes(timeout);
+    }
+
+    /** Backend: sends {@code message} to the frontend's pipe. */
+    protected void send_out__(MessageObject message) {
+        backend().sendOut(message);
+    }
+
+    /** Backend: the seed's demo handler; logs and answers "pong" with {@code lis = [1, 2, 3]}. */
+    protected void c__ping(List<?> lis) {
+        logger.info("c__ping: {}", lis);
+        send_out__(new MessageObject("pong", "lis", List.of(1, 2, 3)));
+    }
+
+    /** The message a backend sends when {@code command} fails: command "error" with a reason. */
+    static MessageObject errorMessage(String command, String reason) {
+        return new MessageObject(ERROR_COMMAND, "command", command, "reason", reason);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /** Called by BackendMain on the rebuilt object. */
+    void attachBackend(Backend backend) {
+        this.backend = backend;
+        this.logger = LoggerFactory.getLogger(getClass().getSimpleName() + "." + name);
+    }
+
+    Backend backend() {
+        Backend b = backend;
+        if (b == null) {
+            throw new IllegalStateException("a backend method was called in the frontend: process=" + this);
+        }
+        return b;
+    }
+
+    private Frontend runningFrontend(String what) {
+        Frontend f = frontend;
+        State s = state;
+        if (f == null || s == State.NEW) {
+            throw new IllegalStateException(what + " before start: process=" + this);
+        }
+        if (s == State.CLOSED) {
+            throw new IllegalStateException(what + " after close: process=" + this);
+        }
+        return f;
+    }
+
+    private void requireState(State expected, String what) {
+        if (state != expected) {
+            throw new IllegalStateException(what + " needs state " + expected + ": state=" + state + " process=" + this);
+        }
+    }
+}
