@@ -2,7 +2,10 @@ package ipc.core;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.management.ManagementFactory;
@@ -15,16 +18,18 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Select.safeSelect over the pipes of 5 real backends (each its own JVM, ringing this JVM's one
  * select bell): only the ready pipes come back, a parked select wakes promptly, an idle one uses
- * almost no CPU, and a backend's end of stream counts as ready. The 100-pipe cases are in
+ * almost no CPU, and a backend's end of stream counts as ready (the last test stops one). The 100-pipe cases are in
  * {@link SelectTest}.
  */
 @Timeout(120)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SelectWithBackendsTest {
     private static final Duration HANG = Duration.ofSeconds(20);
     private static final List<EchoProcess> processes = new ArrayList<>();
@@ -103,20 +108,22 @@ class SelectWithBackendsTest {
         assertTrue(micros < 3_000_000, "well before the 20 s timeout: " + micros + " us");
     }
 
+    /** Last: it stops backend 4 (one JVM fewer than starting a sixth for it). */
     @Test
+    @Order(Integer.MAX_VALUE)
     void aStoppedBackendsPipeIsReadyAtEndOfStream() {
-        EchoProcess extra = new EchoProcess("select-eos");
-        try (extra) {
-            extra.start();
-            List<Pipe> withExtra = new ArrayList<>(pipes);
-            withExtra.add(extra.getPipe());
-            extra.requestStop();
-            List<Pipe> ready = Select.safeSelect(withExtra, HANG);
-            assertEquals(List.of(extra.getPipe()), ready, "end of stream wakes the select");
-            assertNull(extra.getPipe().recv(Duration.ZERO));
-            extra.waitStop();
-            assertEquals(OptionalInt.of(0), extra.exitCode());
-            assertEquals(List.of(extra.getPipe()), Select.safeSelect(withExtra, Duration.ZERO), "and stays ready");
-        }
+        EchoProcess last = processes.get(4);
+        Pipe pipe = pipes.get(4);
+        last.sendMessageToBack(new MessageObject("echo", "id", 4));
+        last.requestStop();
+        assertEquals(List.of(pipe), Select.safeSelect(pipes, HANG));
+        assertEquals(4, pipe.recv(Duration.ZERO).getInt("id"), "what it sent before stopping comes first");
+        List<Pipe> ready = Select.safeSelect(pipes, HANG); // parks until the exit rings the bell
+        assertEquals(List.of(pipe), ready, "end of stream wakes the select and counts as ready");
+        assertFalse(last.isAlive());
+        assertNull(pipe.recv(Duration.ZERO));
+        last.waitStop();
+        assertEquals(OptionalInt.of(0), last.exitCode());
+        assertEquals(List.of(pipe), Select.safeSelect(pipes, Duration.ZERO), "and stays ready after waitStop");
     }
 }
