@@ -34,7 +34,8 @@ import java.util.Objects;
  *
  * <p>Lifecycle: {@link #close()} is idempotent; the creator's close marks the control segment
  * CLOSED and deletes the directory, the opener's close only unmaps. A directory whose creator
- * died is deleted by the next {@link ShmDirectory#cleanStale()}, which every create path runs.
+ * died is deleted by the next {@link ShmDirectory#cleanStale()}, which every create path runs
+ * (channel creation also sweeps {@link SharedMemory} segments of dead creators).
  * Roll-cycle files are deleted by the reading side as soon as it has read past them.
  *
  * <p>This class and its writer and reader are the adapter that keeps Chronicle Queue's types
@@ -97,6 +98,7 @@ public final class Channel implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         JvmFlags.check();
         ShmDirectory.cleanStale();
+        SharedMemory.cleanStale(); // segments of crashed creators: their names carry no pid for the sweep above
         Path dir = options.directory() != null ? options.directory().toAbsolutePath()
             : ShmDirectory.root().resolve(ShmDirectory.uniqueName("ch"));
         List<AutoCloseable> opened = new ArrayList<>();

@@ -99,10 +99,14 @@ final class SharedMemoryDescriptor {
         }
     }
 
-    /** Checks a user-requested size: positive. */
+    /** Largest user size: the header must still fit in a file size (a long). */
+    static final long MAX_SIZE = Long.MAX_VALUE - HEADER_BYTES;
+
+    /** Checks a user-requested size: positive, and small enough that header plus size is a file size. */
     static void checkSize(String name, long size) {
-        if (size <= 0) {
-            throw new IllegalArgumentException("shared memory size must be positive: name=" + name + " size=" + size);
+        if (size <= 0 || size > MAX_SIZE) {
+            throw new IllegalArgumentException("shared memory size must be in 1.." + MAX_SIZE + ": name=" + name
+                + " size=" + size);
         }
     }
 }
