@@ -106,24 +106,35 @@ final class Frontend {
     /** The backend's first frame says whether it rebuilt the object. */
     private void awaitReady() {
         long deadline = System.nanoTime() + MessageProcess.START_TIMEOUT.toNanos();
-        while (true) {
-            MessageObject first = pipe.takeDirect();
-            if (first != null) {
-                if (MessageProcess.READY_COMMAND.equals(first.command())) {
-                    return;
+        // A start is bounded (READY, an error, the backend's exit or the deadline): an interrupt
+        // (Ctrl-C routed by MainContext) is kept for the caller's loop instead of turning the
+        // park below into a busy spin.
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                boolean exited = !process.isAlive(); // read before the poll: a frame written before the exit is seen
+                MessageObject first = pipe.takeDirect();
+                if (first != null) {
+                    if (MessageProcess.READY_COMMAND.equals(first.command())) {
+                        return;
+                    }
+                    throw new IllegalStateException("backend could not start: process=" + owner
+                        + " reason=" + (first.has("reason") ? first.get("reason") : first));
                 }
-                throw new IllegalStateException("backend could not start: process=" + owner
-                    + " reason=" + (first.has("reason") ? first.get("reason") : first));
+                if (exited) {
+                    throw new IllegalStateException("backend exited during start: process=" + owner
+                        + " exitCode=" + process.exitValue());
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("backend not ready within " + MessageProcess.START_TIMEOUT
+                        + ": process=" + owner + " pid=" + process.pid());
+                }
+                SelectBell.frontend().await(pipe::poll, Math.min(deadline, System.nanoTime() + SelectBell.MAX_PARK_NANOS));
             }
-            if (!process.isAlive() && !pipe.poll()) {
-                throw new IllegalStateException("backend exited during start: process=" + owner
-                    + " exitCode=" + process.exitValue());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("backend not ready within " + MessageProcess.START_TIMEOUT
-                    + ": process=" + owner + " pid=" + process.pid());
-            }
-            SelectBell.frontend().await(pipe::poll, Math.min(deadline, System.nanoTime() + 50_000_000L));
         }
     }
 
