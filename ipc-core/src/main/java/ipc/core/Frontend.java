@@ -129,8 +129,10 @@ final class Frontend {
 
     void send(MessageObject message) {
         if (released || !process.isAlive()) {
+            OptionalInt code = exitCode();
             throw new IllegalStateException("backend has exited, message not sent: process=" + owner
-                + " exitCode=" + exitCode() + " command=" + message.command());
+                + " exitCode=" + (code.isPresent() ? Integer.toString(code.getAsInt()) : "none")
+                + " command=" + message.command());
         }
         synchronized (toBack) { // Chronicle appenders are not for concurrent threads
             toBack.write(message);

@@ -145,7 +145,12 @@ public abstract class MessageProcess implements AutoCloseable {
         start();
     }
 
-    /** Sends {@code message} to the backend, where it runs {@code c__<command>}. */
+    /**
+     * Sends {@code message} to the backend, where it runs {@code c__<command>}.
+     *
+     * @throws IllegalStateException before start, after requestStop (the backend would never read
+     *         it), after close, or once the backend has exited (naming its exit code)
+     */
     public void sendMessageToBack(MessageObject message) {
         Objects.requireNonNull(message, "message");
         if (message.command().startsWith("__")) {
@@ -342,6 +347,11 @@ public abstract class MessageProcess implements AutoCloseable {
         }
         if (s == State.CLOSED) {
             throw new IllegalStateException(what + " after close: process=" + this);
+        }
+        if (s == State.STOPPING) {
+            // the backend leaves its loop at the stop frame: a message behind it would be lost unread
+            throw new IllegalStateException(what + " after requestStop: the backend reads no more messages: process="
+                + this);
         }
         return f;
     }
