@@ -211,6 +211,61 @@ class LifecycleTest {
         assertNoFilesLeft(backendPid);
     }
 
+    static final class FailingPreRunProcess extends MessageProcess {
+        FailingPreRunProcess(String name) {
+            super(name);
+        }
+
+        @Override
+        protected void preRun__() {
+            throw new IllegalStateException("no configuration here");
+        }
+    }
+
+    @Test
+    void aPreRunThatThrowsEndsTheBackendWithRunFailedAndSaysWhy() {
+        FailingPreRunProcess p = new FailingPreRunProcess("bad-prerun");
+        p.setJvmOptions(LEAN);
+        p.start(); // start returns once the object is rebuilt, before preRun__
+        long backendPid = p.pid().orElseThrow();
+        MessageObject error = p.getPipe().recv(REPLY);
+        assertNotNull(error);
+        assertEquals(MessageProcess.ERROR_COMMAND, error.command());
+        assertEquals("preRun__", error.getString("command"));
+        assertMessage(new IllegalStateException(error.getString("reason")), "no configuration here");
+        assertNull(p.getPipe().recv(REPLY), "then end of stream");
+        assertEquals(OptionalInt.of(BackendMain.EXIT_RUN_FAILED), p.exitCode());
+        p.close();
+        assertNoFilesLeft(backendPid);
+    }
+
+    /** Loads in the frontend, fails to load in a backend: a rebuild failure only the backend sees. */
+    static final class UnloadableInBackendProcess extends MessageProcess {
+        static {
+            if (Boolean.getBoolean("lifecycle.test.failInBackend")) {
+                throw new IllegalStateException("refuses to initialise in this JVM");
+            }
+        }
+
+        UnloadableInBackendProcess(String name) {
+            super(name);
+        }
+    }
+
+    @Test
+    void aBackendThatCannotRebuildTheObjectFailsStartAndLeavesNothing() {
+        UnloadableInBackendProcess p = new UnloadableInBackendProcess("unloadable");
+        List<String> options = new java.util.ArrayList<>(LEAN);
+        options.add("-Dlifecycle.test.failInBackend=true");
+        p.setJvmOptions(options);
+        IllegalStateException e = assertThrows(IllegalStateException.class, p::start);
+        assertMessage(e, "backend could not start: process=<UnloadableInBackendProcess.unloadable>");
+        assertMessage(e, "refuses to initialise in this JVM");
+        assertFalse(p.isAlive());
+        assertEquals(before, ShmEntries.ownedBy(THIS_PID), "a failed start removes its channel");
+        p.close();
+    }
+
     /** Enough messages to take a while to read, so the backend is dead before the reader is done. */
     private static final int BURST = 2_000;
 
