@@ -175,24 +175,6 @@ class LifecycleTest {
     }
 
     @Test
-    void aHandlerThatHaltsGivesItsExitCode() {
-        LifeProcess p = newProcess("halts");
-        p.start();
-        long backendPid = p.pid().orElseThrow();
-        p.sendMessageToBack(new MessageObject("emitThenHalt", "count", 0, "code", 7));
-        assertNull(p.getPipe().recv(REPLY), "end of stream: the backend is gone");
-        assertFalse(p.isAlive());
-        assertEquals(OptionalInt.of(7), p.exitCode());
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-            () -> p.sendMessageToBack(new MessageObject("echo")));
-        assertMessage(e, "backend has exited");
-        assertMessage(e, "exitCode=7");
-        p.close();
-        assertEquals(OptionalInt.of(7), p.exitCode(), "close keeps the crash's exit code");
-        assertNoFilesLeft(backendPid);
-    }
-
-    @Test
     void aBackendKilledFromOutsideIsSeenAsDead() {
         LifeProcess p = newProcess("sigkilled");
         p.start();
@@ -282,8 +264,14 @@ class LifecycleTest {
         }
         assertNull(p.getPipe().recv(REPLY), "end of stream after the last message");
         assertTrue(p.getPipe().poll(), "end of stream counts as ready");
-        assertEquals(OptionalInt.of(5), p.exitCode());
+        assertFalse(p.isAlive());
+        assertEquals(OptionalInt.of(5), p.exitCode(), "the code the handler halted with");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> p.sendMessageToBack(new MessageObject("echo")));
+        assertMessage(e, "backend has exited");
+        assertMessage(e, "exitCode=5");
         p.close();
+        assertEquals(OptionalInt.of(5), p.exitCode(), "close keeps the crash's exit code");
         assertNoFilesLeft(backendPid);
     }
 
