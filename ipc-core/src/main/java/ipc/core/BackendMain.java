@@ -15,7 +15,8 @@ import java.util.Map;
  * runs {@code preRun__}, {@code run()} and {@code postRun__}, and exits 0. A failure to rebuild
  * is answered with an error frame and exit code {@link #EXIT_START_FAILED}; an exception from
  * {@code preRun__}, {@code run()} or {@code postRun__} is sent as an error message and ends the
- * process with {@link #EXIT_RUN_FAILED}. The process also exits when its frontend is gone.
+ * process with {@link #EXIT_RUN_FAILED}. The process also exits when its frontend is gone
+ * ({@link FrontendWatchdog#EXIT_FRONTEND_GONE}).
  */
 public final class BackendMain {
     private static final Logger LOG = LoggerFactory.getLogger(BackendMain.class);
@@ -69,7 +70,7 @@ public final class BackendMain {
             process.attachBackend(backend);
         } catch (RuntimeException | LinkageError e) {
             LOG.error("cannot rebuild the process object: {}", e.toString(), e);
-            toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND, e.toString()));
+            toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND, describe(e)));
             return EXIT_START_FAILED;
         }
         toFront.write(new MessageObject(MessageProcess.READY_COMMAND, "pid", ProcessHandle.current().pid()));
@@ -89,12 +90,28 @@ public final class BackendMain {
         } catch (Throwable t) {
             process.logger.error("{} failed: {}", phase, t.toString(), t);
             try {
-                process.send_out__(MessageProcess.errorMessage(phase, t.toString()));
+                process.send_out__(MessageProcess.errorMessage(phase, describe(t)));
             } catch (RuntimeException sendFailed) {
                 t.addSuppressed(sendFailed);
             }
             return EXIT_RUN_FAILED;
         }
+    }
+
+    /** How many causes an error reason names at most: enough for wrapper chains, bounded for cycles. */
+    private static final int MAX_CAUSES = 4;
+
+    /**
+     * The failure and its causes, one line: the frontend sees only this reason, and a wrapper such
+     * as ExceptionInInitializerError says nothing without its cause.
+     */
+    static String describe(Throwable failure) {
+        StringBuilder reason = new StringBuilder(failure.toString());
+        Throwable cause = failure.getCause();
+        for (int i = 0; i < MAX_CAUSES && cause != null && cause != failure; i++, cause = cause.getCause()) {
+            reason.append("; caused by ").append(cause);
+        }
+        return reason.toString();
     }
 
     private static MessageObject readInit(ChannelReader reader) {

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * The frontend's half of one started {@link MessageProcess}: the channel, the backend process,
  * and what happens when that process exits.
  *
- * <p>Start protocol: create the channel; write the INIT frame (class, captured state, the select
- * bell's path, the frontend pid, the SIGINT choice) as the first frontend-to-backend frame; spawn
+ * <p>Start protocol: create the channel (its control segment holds the frontend pid and the
+ * select bell's path); write the INIT frame (the captured state, class name included, and the
+ * SIGINT choice) as the first frontend-to-backend frame; spawn
  * the backend on {@link BackendMain}; wait for its first frame, READY (it rebuilt the object) or
  * an error (it could not), or for its exit. Death: when the process exits, for whatever reason,
  * the waiters on the EventGroups the object holds get PeerGoneException and the select bell
@@ -140,8 +141,10 @@ final class Frontend {
 
     void send(MessageObject message) {
         if (released || !process.isAlive()) {
+            OptionalInt code = exitCode();
             throw new IllegalStateException("backend has exited, message not sent: process=" + owner
-                + " exitCode=" + exitCode() + " command=" + message.command());
+                + " exitCode=" + (code.isPresent() ? Integer.toString(code.getAsInt()) : "none")
+                + " command=" + message.command());
         }
         synchronized (toBack) { // Chronicle appenders are not for concurrent threads
             toBack.write(message);

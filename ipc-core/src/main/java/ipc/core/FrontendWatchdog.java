@@ -37,9 +37,10 @@ final class FrontendWatchdog {
 
     /**
      * The backend's exit status when its frontend died: distinct from 0 (clean stop), 1 (uncaught
-     * exception in main) and 128+n (killed by signal n), so a log or a shell tells why it ended.
+     * exception in main), BackendMain's 2, 3 and 4 (start failed, run failed, no INIT) and 128+n
+     * (killed by signal n), so a log or a shell tells why it ended.
      */
-    static final int EXIT_FRONTEND_GONE = 3;
+    static final int EXIT_FRONTEND_GONE = 5;
 
     private FrontendWatchdog() {
     }

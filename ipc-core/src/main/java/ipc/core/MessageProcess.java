@@ -145,7 +145,12 @@ public abstract class MessageProcess implements AutoCloseable {
         start();
     }
 
-    /** Sends {@code message} to the backend, where it runs {@code c__<command>}. */
+    /**
+     * Sends {@code message} to the backend, where it runs {@code c__<command>}.
+     *
+     * @throws IllegalStateException before start, after requestStop (the backend would never read
+     *         it), after close, or once the backend has exited (naming its exit code)
+     */
     public void sendMessageToBack(MessageObject message) {
         Objects.requireNonNull(message, "message");
         if (message.command().startsWith("__")) {
@@ -252,12 +257,27 @@ public abstract class MessageProcess implements AutoCloseable {
     }
 
     /**
-     * The seed's {@code formatLogger}: makes the library's and the processes' loggers print
-     * {@code name - LEVEL - message} at {@code level} and above. slf4j has no API to configure
-     * its binding, so this acts only on slf4j-simple (sets its system properties, which it reads
-     * when it first initialises: call this first thing in main); with another binding it does
-     * nothing, and that binding's own configuration applies. The properties are forwarded to
-     * backends, whose loggers then print the same way.
+     * The seed's {@code formatLogger}, in the slf4j world: makes loggers print one line per event,
+     * {@code LEVEL name - message} (e.g. {@code INFO MyProcess.my-process - c__ping: [1, 2, 3]}), on
+     * stdout, at {@code level} and above, in this JVM and in every backend started after the call.
+     *
+     * <p>What it does, exactly: slf4j-api has no configuration API, so it sets slf4j-simple's
+     * system properties ({@code org.slf4j.simpleLogger.*}: defaultLogLevel, showDateTime=false,
+     * showThreadName=false, showThreadId=false, showLogName=true, showShortLogName=false,
+     * levelInBrackets=false, logFile=System.out), replacing any the user set. What that does
+     * depends on the binding on the class path:
+     * <ul>
+     *   <li>slf4j-simple: it reads the properties once, when the first logger of the JVM is
+     *       created, so call this first thing in {@code main}, before any class with a static logger
+     *       initialises and before constructing a MessageProcess (its constructor creates one);
+     *       later, this JVM's format stays as it was. slf4j-simple's order is fixed, so the seed's
+     *       {@code name - LEVEL - message} becomes {@code LEVEL name - message}.</li>
+     *   <li>any other binding (Logback, Log4j 2, ...): the properties are ignored; that binding's own
+     *       configuration applies, in both the frontend and the backends.</li>
+     * </ul>
+     * Backends: start() passes every {@code org.slf4j.simpleLogger.*} property of this JVM on to the
+     * backend's command line, so a backend (which reads them at its start) prints the same way,
+     * also when the frontend's own call came too late for the frontend.
      */
     public static void formatLogger(Level level) {
         LogFormat.apply(level);
@@ -342,6 +362,11 @@ public abstract class MessageProcess implements AutoCloseable {
         }
         if (s == State.CLOSED) {
             throw new IllegalStateException(what + " after close: process=" + this);
+        }
+        if (s == State.STOPPING) {
+            // the backend leaves its loop at the stop frame: a message behind it would be lost unread
+            throw new IllegalStateException(what + " after requestStop: the backend reads no more messages: process="
+                + this);
         }
         return f;
     }
