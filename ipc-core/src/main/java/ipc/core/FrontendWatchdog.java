@@ -53,10 +53,14 @@ final class FrontendWatchdog {
      */
     static Thread start(long frontendPid, Duration period, Runnable onGone) {
         Optional<ProcessHandle> frontend = ProcessHandle.of(frontendPid);
+        // When the frontend is our parent (it spawned us), its death re-parents us at once, even
+        // while it is a zombie that nobody has reaped yet and isAlive() still says true.
+        boolean frontendIsParent = parentPid() == frontendPid;
         long periodNanos = period.toNanos();
         Thread thread = new Thread(() -> {
             try {
-                while (frontend.isPresent() && frontend.get().isAlive()) {
+                while (frontend.isPresent() && frontend.get().isAlive()
+                       && (!frontendIsParent || parentPid() == frontendPid)) {
                     TimeUnit.NANOSECONDS.sleep(periodNanos);
                 }
             } catch (InterruptedException e) {
@@ -67,6 +71,10 @@ final class FrontendWatchdog {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    private static long parentPid() {
+        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
     }
 
     /**

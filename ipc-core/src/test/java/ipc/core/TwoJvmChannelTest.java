@@ -65,7 +65,7 @@ class TwoJvmChannelTest {
             try (ChildJvm peer = ChildJvm.start(ChannelPeer.class, dir.toString(), Long.toString(FRAMES))) {
                 Thread sender = Thread.ofPlatform().name("front-sender").start(() -> send(channel, "f2b", FRAMES));
                 SequenceChecker checker = new SequenceChecker("b2f");
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
                 while (checker.received < FRAMES && System.nanoTime() < deadline && peer.process().isAlive()) {
                     channel.reader().poll(checker, Duration.ofMillis(100));
                 }
