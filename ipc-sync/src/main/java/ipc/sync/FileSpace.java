@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -64,20 +65,23 @@ public final class FileSpace {
 
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    /** Per-thread errno capture buffer, so that a successful call allocates nothing. */
+    /** Per-thread errno capture buffer for the calls that failed once. */
     private static final ThreadLocal<MemorySegment> CAPTURE =
         ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
+    // Each call twice: plain, for the path that succeeds (a call that captures errno allocates 40 bytes
+    // until C2 compiles its caller, and the writer's calls are too rare to get compiled), and with
+    // errno captured, to learn why a call failed (an errno read after the call may be the JVM's).
     private static final MethodHandle OPEN;
+    private static final MethodHandle OPEN_ERRNO;
     private static final MethodHandle FALLOCATE;
+    private static final MethodHandle FALLOCATE_ERRNO;
     private static final MethodHandle CLOSE;
     private static final String UNAVAILABLE_REASON;
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     static {
-        MethodHandle open = null;
-        MethodHandle fallocate = null;
-        MethodHandle close = null;
+        MethodHandle[] handles = new MethodHandle[5];
         String reason = null;
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             reason = "not Linux: os.name=" + System.getProperty("os.name");
@@ -87,25 +91,30 @@ public final class FileSpace {
                 Linker.Option errno = Linker.Option.captureCallState("errno");
                 // Pointers go as longs (one register class on LP64), so no MemorySegment is built per call.
                 // int open(const char *path, int flags, ... /* mode_t mode */)
-                open = linker.downcallHandle(find(linker, "open"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                    Linker.Option.firstVariadicArg(2), errno);
+                MemorySegment open = find(linker, "open");
+                FunctionDescriptor openCall = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+                handles[0] = linker.downcallHandle(open, openCall, Linker.Option.firstVariadicArg(2));
+                handles[1] = linker.downcallHandle(open, openCall, Linker.Option.firstVariadicArg(2), errno);
                 // int fallocate(int fd, int mode, off_t offset, off_t len)
-                fallocate = linker.downcallHandle(find(linker, "fallocate"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), errno);
+                MemorySegment fallocate = find(linker, "fallocate");
+                FunctionDescriptor fallocateCall = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+                handles[2] = linker.downcallHandle(fallocate, fallocateCall);
+                handles[3] = linker.downcallHandle(fallocate, fallocateCall, errno);
                 // int close(int fd)
-                close = linker.downcallHandle(find(linker, "close"),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
+                handles[4] = linker.downcallHandle(find(linker, "close"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             } catch (RuntimeException e) { // restricted or unsupported: fall back, say why
                 reason = "fallocate downcall unavailable: " + e;
-                open = null;
-                fallocate = null;
-                close = null;
+                Arrays.fill(handles, null);
             }
         }
-        OPEN = open;
-        FALLOCATE = fallocate;
-        CLOSE = close;
+        OPEN = handles[0];
+        OPEN_ERRNO = handles[1];
+        FALLOCATE = handles[2];
+        FALLOCATE_ERRNO = handles[3];
+        CLOSE = handles[4];
         UNAVAILABLE_REASON = reason;
     }
 
@@ -244,53 +253,61 @@ public final class FileSpace {
         }
     }
 
-    /** Returns 0 or the errno; retries on EINTR. */
+    /** Returns 0 or the errno; retries on EINTR. Allocates nothing when the first call succeeds. */
     private static int fallocate(int fd, int mode, long offset, long length) {
-        MemorySegment capture = CAPTURE.get();
-        while (true) {
-            int result;
-            try {
-                result = (int) FALLOCATE.invokeExact(capture, fd, mode, offset, length);
-            } catch (Throwable e) {
-                throw new IllegalStateException("fallocate downcall failed", e);
-            }
-            if (result == 0) {
+        try {
+            if ((int) FALLOCATE.invokeExact(fd, mode, offset, length) == 0) {
                 return 0;
             }
-            int errno = (int) ERRNO.get(capture, 0L);
-            if (errno != EINTR) {
-                return errno;
+            // Again with errno captured: a failed fallocate allocated nothing, so the retry is harmless.
+            MemorySegment capture = CAPTURE.get();
+            while (true) {
+                if ((int) FALLOCATE_ERRNO.invokeExact(capture, fd, mode, offset, length) == 0) {
+                    return 0;
+                }
+                int errno = (int) ERRNO.get(capture, 0L);
+                if (errno != EINTR) {
+                    return errno;
+                }
             }
+        } catch (Throwable e) {
+            throw new IllegalStateException("fallocate downcall failed", e);
         }
     }
 
+    /** The fd; allocates nothing when the first call succeeds. */
     private int openOrThrow(int flags) {
-        MemorySegment capture = CAPTURE.get();
-        while (true) {
-            int fd;
-            try {
-                fd = (int) OPEN.invokeExact(capture, cPath.address(), flags, OWNER_READ_WRITE);
-            } catch (Throwable e) {
-                throw new IllegalStateException("open downcall failed: path=" + path, e);
-            }
+        int errno;
+        try {
+            int fd = (int) OPEN.invokeExact(cPath.address(), flags, OWNER_READ_WRITE);
             if (fd >= 0) {
                 return fd;
             }
-            int errno = (int) ERRNO.get(capture, 0L);
-            if (errno == EINTR) {
-                continue;
+            // Again with errno captured: a failed open created nothing (O_CREAT|O_EXCL is atomic).
+            MemorySegment capture = CAPTURE.get();
+            while (true) {
+                fd = (int) OPEN_ERRNO.invokeExact(capture, cPath.address(), flags, OWNER_READ_WRITE);
+                if (fd >= 0) {
+                    return fd;
+                }
+                errno = (int) ERRNO.get(capture, 0L);
+                if (errno != EINTR) {
+                    break;
+                }
             }
-            if (errno == ENOSPC || errno == EDQUOT) {
-                throw new OutOfSpaceException(path, 0, freeBytes());
-            }
-            throw new IllegalStateException("cannot " + ((flags & O_CREAT) != 0 ? "create" : "open") + " file: path="
-                + path + " errno=" + errno + " (" + errnoName(errno) + ")");
+        } catch (Throwable e) {
+            throw new IllegalStateException("open downcall failed: path=" + path, e);
         }
+        if (errno == ENOSPC || errno == EDQUOT) {
+            throw new OutOfSpaceException(path, 0, freeBytes());
+        }
+        throw new IllegalStateException("cannot " + ((flags & O_CREAT) != 0 ? "create" : "open") + " file: path="
+            + path + " errno=" + errno + " (" + errnoName(errno) + ")");
     }
 
     private static void closeQuietly(int fd) {
         try {
-            int unused = (int) CLOSE.invokeExact(CAPTURE.get(), fd); // close(2) releases the fd even when it fails
+            int unused = (int) CLOSE.invokeExact(fd); // close(2) releases the fd even when it fails
         } catch (Throwable e) {
             throw new IllegalStateException("close downcall failed: fd=" + fd, e);
         }
