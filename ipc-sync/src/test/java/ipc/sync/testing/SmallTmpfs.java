@@ -50,6 +50,14 @@ public final class SmallTmpfs implements AutoCloseable {
         return fs;
     }
 
+    /** Remounts the tmpfs read-only, keeping what is in it: from now on nothing can be created or written there. */
+    public void remountReadOnly() {
+        Run r = run("mount", "-o", "remount,ro", dir.toString());
+        if (r.exit != 0) {
+            throw new IllegalStateException("cannot remount test tmpfs read-only: dir=" + dir + ": " + r.output);
+        }
+    }
+
     /** The mount point. */
     public Path dir() {
         return dir;
