@@ -83,6 +83,9 @@ class JvmFlagsTest {
         for (String flag : JvmFlags.REQUIRED) {
             assertTrue(out.contains(flag), "message names " + flag + ": " + out);
         }
+        assertTrue(out.contains("openError=java.lang.IllegalStateException: JVM flags missing: "
+            + String.join(" ", JvmFlags.REQUIRED) + " - start java with @ipc-core/jvm.options"),
+            "Channel.open, the backend's way in, checks the flags first: " + out);
         assertFalse(out.contains("AssertionError"), out);
     }
 
@@ -101,7 +104,10 @@ class JvmFlagsTest {
         for (String flag : JvmFlags.REQUIRED) {
             String out = finish(probes.get(flag), logs.get(flag));
             assertTrue(out.contains("missing=" + flag + "\n"), "only " + flag + " missing: " + out);
-            assertTrue(out.contains("error=java.lang.IllegalStateException: JVM flags missing: " + flag + " "), out);
+            assertTrue(out.contains("error=java.lang.IllegalStateException: JVM flags missing: " + flag
+                + " - start java with @ipc-core/jvm.options"), "names the flag and the argfile: " + out);
+            assertTrue(out.contains("openError=java.lang.IllegalStateException: JVM flags missing: " + flag + " "), out);
+            assertFalse(out.contains("AssertionError"), "Chronicle's own failure must not surface: " + out);
         }
     }
 
