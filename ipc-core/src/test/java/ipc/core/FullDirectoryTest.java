@@ -115,7 +115,8 @@ class FullDirectoryTest {
         Map<String, String> report = REPORTS.get("fill");
         assertEquals("0", report.get("exit"), "the JVM must survive a full filesystem: " + report);
         assertOutOfSpace(report, report.get("dir") + "/ch/" + Channel.F2B);
-        assertTrue(Integer.parseInt(report.get("written")) > 100, report.toString());
+        // 4 MiB less the balloon, the table stores and two cycle files' reservations: at least ~90 frames of 16 KiB
+        assertTrue(Integer.parseInt(report.get("written")) > 50, report.toString());
         assertEquals(report.get("written"), report.get("read"), "every frame written before is read: " + report);
         assertEquals("true", report.get("inOrder"), report.toString());
         assertEquals("[]", report.get("bad"), report.toString());
