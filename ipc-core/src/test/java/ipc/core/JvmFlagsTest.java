@@ -114,13 +114,15 @@ class JvmFlagsTest {
     @Test
     void withEveryFlagAChannelWorksAndNoAnalyticsClassLoads() throws Exception {
         Path log = Files.createTempFile("jvmflags", ".log");
-        Path classes = Files.createTempFile("jvmflags-classes", ".log");
+        // A path that does not exist yet: -Xlog renames an existing file to <file>.0, which would stay behind.
+        Path classesDir = Files.createTempDirectory("jvmflags-classes");
+        Path classes = classesDir.resolve("classes.log");
         List<String> flags = new ArrayList<>(argfileLines());
         flags.add("-Xlog:class+load=info:file=" + classes);
         String out = finish(probe(flags, log), log);
         assertTrue(out.contains("missing=\n") && out.contains("created"), out);
         List<String> loaded = Files.readAllLines(classes);
-        Files.deleteIfExists(classes);
+        ipc.sync.ShmDirectory.deleteRecursively(classesDir);
         assertTrue(loaded.stream().anyMatch(l -> l.contains("net.openhft.chronicle.queue")), "class log works");
         // chronicle-core carries a facade that picks an implementation; the reporting one lives in
         // the excluded chronicle-analytics artifact (package net.openhft.chronicle.analytics).
