@@ -43,7 +43,7 @@ class UnwritableDirectoryTest {
             assertTrue(e.getMessage().contains("path=" + dir + " (Read-only file system)"), e.getMessage());
             Path file = fs.dir().resolve("m");
             e = assertThrows(IllegalStateException.class, () -> SharedMapping.create(file, 4096));
-            assertTrue(e.getMessage().contains("path=" + file) && e.getMessage().contains("EROFS"), e.getMessage());
+            assertTrue(e.getMessage().contains("path=" + file + " (Read-only file system"), e.getMessage());
             assertEquals(List.of(), list(fs.dir()));
         }
     }
@@ -57,7 +57,7 @@ class UnwritableDirectoryTest {
         assertTrue(e.getMessage().contains("path=" + dir + " (Not a directory)"), e.getMessage());
         Path file = notADirectory.resolve("m");
         e = assertThrows(IllegalStateException.class, () -> SharedMapping.create(file, 4096));
-        assertTrue(e.getMessage().contains("path=" + file) && e.getMessage().contains("ENOTDIR"), e.getMessage());
+        assertTrue(e.getMessage().contains("path=" + file + " (Not a directory"), e.getMessage());
         assertEquals("keep", Files.readString(notADirectory));
         assertEquals(List.of("plain-file"), list(tmp));
     }
@@ -89,7 +89,7 @@ class UnwritableDirectoryTest {
                 String error = existing.get(kind);
                 assertTrue(error.startsWith("java.lang.IllegalStateException: ") && error.contains("path=" + existingRoot + "/"),
                     kind + ": " + existing);
-                assertTrue(error.contains("Read-only file system") || error.contains("EROFS"), kind + ": " + existing);
+                assertTrue(error.contains("(Read-only file system"), kind + ": " + existing);
             }
             assertEquals(List.of(), list(readOnly.dir()));
             assertEquals(List.of("ipc"), list(remounted.dir()), "nothing created in the root");

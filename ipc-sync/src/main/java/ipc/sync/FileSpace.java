@@ -12,7 +12,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -55,7 +59,17 @@ public final class FileSpace {
     // linux/falloc.h
     private static final int FALLOC_FL_KEEP_SIZE = 1;
     // asm-generic/errno*.h
+    private static final int EPERM = 1;
+    private static final int ENOENT = 2;
     private static final int EINTR = 4;
+    private static final int EBADF = 9;
+    private static final int EACCES = 13;
+    private static final int EEXIST = 17;
+    private static final int ENOTDIR = 20;
+    private static final int EISDIR = 21;
+    private static final int EFBIG = 27;
+    private static final int EROFS = 30;
+    private static final int ELOOP = 40;
     private static final int ENOSPC = 28;
     private static final int EOPNOTSUPP = 95;
     private static final int EDQUOT = 122;
@@ -301,8 +315,19 @@ public final class FileSpace {
         if (errno == ENOSPC || errno == EDQUOT) {
             throw new OutOfSpaceException(path, 0, freeBytes());
         }
+        // The cause is the exception java.nio would have thrown, so callers can tell "exists" from the rest.
         throw new IllegalStateException("cannot " + ((flags & O_CREAT) != 0 ? "create" : "open") + " file: path="
-            + path + " errno=" + errno + " (" + errnoName(errno) + ")");
+            + path + " (" + reason(errno) + ", errno=" + errno + ")", fileSystemException(errno));
+    }
+
+    private FileSystemException fileSystemException(int errno) {
+        String file = path.toString();
+        return switch (errno) {
+            case EEXIST -> new FileAlreadyExistsException(file);
+            case ENOENT -> new NoSuchFileException(file);
+            case EPERM, EACCES -> new AccessDeniedException(file, null, reason(errno));
+            default -> new FileSystemException(file, null, reason(errno));
+        };
     }
 
     private static void closeQuietly(int fd) {
@@ -321,7 +346,7 @@ public final class FileSpace {
             throw new OutOfSpaceException(path, length, freeBytes());
         }
         throw new IllegalStateException(call + " failed: path=" + path + " offset=" + offset + " length=" + length
-            + " errno=" + errno + " (" + errnoName(errno) + ")");
+            + " (" + reason(errno) + ", errno=" + errno + ")", fileSystemException(errno));
     }
 
     private void checkFreeSpace(long bytes) {
@@ -387,17 +412,19 @@ public final class FileSpace {
         }
     }
 
-    private static String errnoName(int errno) {
+    /** strerror(3)'s text for the errors open and fallocate can give here. */
+    private static String reason(int errno) {
         return switch (errno) {
-            case 1 -> "EPERM";
-            case 2 -> "ENOENT";
-            case 9 -> "EBADF";
-            case 13 -> "EACCES";
-            case 17 -> "EEXIST";
-            case 20 -> "ENOTDIR";
-            case 21 -> "EISDIR";
-            case 27 -> "EFBIG";
-            case 30 -> "EROFS";
+            case EPERM -> "Operation not permitted";
+            case ENOENT -> "No such file or directory";
+            case EBADF -> "Bad file descriptor";
+            case EACCES -> "Permission denied";
+            case EEXIST -> "File exists";
+            case ENOTDIR -> "Not a directory";
+            case EISDIR -> "Is a directory";
+            case EFBIG -> "File too large";
+            case EROFS -> "Read-only file system";
+            case ELOOP -> "Too many levels of symbolic links";
             default -> "see errno(3)";
         };
     }
