@@ -273,7 +273,7 @@ public final class FileSpace {
             if ((int) FALLOCATE.invokeExact(fd, mode, offset, length) == 0) {
                 return 0;
             }
-            // Again with errno captured: a failed fallocate allocated nothing, so the retry is harmless.
+            // Again with errno captured: fallocate of a range is idempotent, so repeating it is harmless.
             MemorySegment capture = CAPTURE.get();
             while (true) {
                 if ((int) FALLOCATE_ERRNO.invokeExact(capture, fd, mode, offset, length) == 0) {
