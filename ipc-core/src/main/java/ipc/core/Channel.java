@@ -77,7 +77,7 @@ public final class Channel implements AutoCloseable {
         this.openedBell = openedBell;
         this.outbound = outbound;
         this.inbound = inbound;
-        this.writer = new ChannelWriter(this, outbound.createAppender(), outboundBell, maxFrameBytes);
+        this.writer = new ChannelWriter(this, outbound.createAppender(), outbound.space(), outboundBell, maxFrameBytes);
         this.reader = new ChannelReader(this, inbound.createTailer(), inboundBell, inbound.reaper(), maxFrameBytes);
     }
 
@@ -90,9 +90,11 @@ public final class Channel implements AutoCloseable {
      * Creates a channel directory and its queues, and publishes the control segment; the caller
      * is the frontend (it writes f2b and reads b2f).
      *
+     * @throws ipc.sync.OutOfSpaceException naming the directory, the bytes needed and the bytes free
+     *         when the filesystem cannot back the channel's files (nothing is left behind)
      * @throws IllegalStateException naming the missing flag and {@code ipc-core/jvm.options} when
      *         the JVM was started without the flags Chronicle Queue needs, or naming the path when
-     *         the directory cannot be created (exists already, no space)
+     *         the directory cannot be created (exists already, parent missing or not writable)
      */
     public static Channel create(ChannelOptions options) {
         Objects.requireNonNull(options, "options");

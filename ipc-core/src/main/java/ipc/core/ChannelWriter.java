@@ -1,6 +1,8 @@
 package ipc.core;
 
 import ipc.sync.Doorbell;
+import ipc.sync.OutOfSpaceException;
+import java.io.File;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -21,15 +23,17 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class ChannelWriter {
     private final Channel channel;
     private final ExcerptAppender appender;
+    private final CycleFileSpace space;
     private final Doorbell bell;
     private final int maxFrameBytes;
     private final BytesFrameSink sink = new BytesFrameSink();
     private int cycle = Integer.MIN_VALUE;
     private long position;
 
-    ChannelWriter(Channel channel, ExcerptAppender appender, Doorbell bell, int maxFrameBytes) {
+    ChannelWriter(Channel channel, ExcerptAppender appender, CycleFileSpace space, Doorbell bell, int maxFrameBytes) {
         this.channel = channel;
         this.appender = appender;
+        this.space = space;
         this.bell = bell;
         this.maxFrameBytes = maxFrameBytes;
     }
@@ -39,11 +43,16 @@ public final class ChannelWriter {
      *
      * @throws FrameException        with {@link FrameException.Reason#OVERSIZED} when the frame
      *                               would exceed the channel's limit; nothing is written
+     * @throws OutOfSpaceException   naming the queue directory, the bytes needed and the bytes
+     *                               free, when the filesystem cannot back the frame (checked
+     *                               before anything is stored); nothing is written, and the same
+     *                               write works once space is freed
      * @throws IllegalStateException when the channel is closed
      */
     public void write(MessageObject message) {
         int length = FrameCodec.frameLength(message, maxFrameBytes);
         channel.checkOpen();
+        space.beforeWrite(position, length);
         try (DocumentContext dc = appender.writingDocument()) {
             try {
                 Bytes<?> bytes = dc.wire().bytes();
@@ -62,9 +71,11 @@ public final class ChannelWriter {
     /** Appends raw bytes as one excerpt, bypassing the codec: for tests of the reader's checks. */
     void writeRaw(byte[] excerpt) {
         channel.checkOpen();
+        space.beforeWrite(position, excerpt.length);
         try (DocumentContext dc = appender.writingDocument()) {
             Bytes<?> bytes = dc.wire().bytes();
             bytes.write(excerpt);
+            position = bytes.writePosition();
         }
         published();
     }
@@ -74,7 +85,9 @@ public final class ChannelWriter {
         int now = appender.cycle();
         if (now != cycle) {
             cycle = now;
-            QueueDirection.makeOwnerOnly(appender.currentFile());
+            File file = appender.currentFile();
+            QueueDirection.makeOwnerOnly(file);
+            space.cycleStarted(now, file);
         }
     }
 
@@ -94,6 +107,10 @@ public final class ChannelWriter {
     }
 
     void close() {
-        appender.close();
+        try {
+            appender.close();
+        } finally {
+            space.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package ipc.core;
 
+import ipc.sync.FileSpace;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -43,6 +44,13 @@ final class QueueDirection implements AutoCloseable {
      */
     static final RollCycle ROLL_CYCLE = TestRollCycles.TEST_SECONDLY;
 
+    /**
+     * Storage reserved for the queue's {@code metadata.cq4t} before Chronicle creates it: 128 KiB,
+     * because Chronicle maps its table store as one 64 KiB chunk plus a 64 KiB overlap (its
+     * SingleTableBuilder) and stores into the first page at once, under its write lock at every write.
+     */
+    static final long TABLE_STORE_BYTES = 128 * 1024;
+
     static {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             // Chronicle's Bytes are native-endian; the frame layout is little-endian.
@@ -53,17 +61,43 @@ final class QueueDirection implements AutoCloseable {
 
     private final Path directory;
     private final CycleFileReaper reaper;
+    /** The writing side's storage keeper (its clock hook prepares new cycle files); null when reading. */
+    private final CycleFileSpace space;
     private final SingleChronicleQueue queue;
 
     private QueueDirection(Path directory, boolean reading, int maxFrameBytes) {
         this.directory = directory;
         this.reaper = new CycleFileReaper(reading);
-        this.queue = SingleChronicleQueueBuilder.binary(directory)
+        this.space = reading ? null : new CycleFileSpace(directory);
+        reserveTableStore(directory);
+        SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
             .blockSize(blockSize(maxFrameBytes))
             .rollCycle(ROLL_CYCLE)
-            .storeFileListener(reaper)
-            .build();
+            .storeFileListener(reaper);
+        if (space != null) {
+            builder.timeProvider(space);
+        }
+        this.queue = builder.build();
+        if (space != null) {
+            space.epoch(queue.epoch());
+        }
         makeFilesOwnerOnly();
+    }
+
+    /**
+     * Backs the table store's pages before Chronicle maps it: creates it (0600, size 0, storage
+     * reserved; Chronicle initialises an empty file as a new store) or, when it exists, backs its
+     * pages in place. Otherwise a full filesystem would fault at Chronicle's first store into it.
+     *
+     * @throws ipc.sync.OutOfSpaceException when the filesystem cannot back it
+     */
+    private static void reserveTableStore(Path directory) {
+        FileSpace tableStore = FileSpace.of(directory.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
+        if (Files.exists(tableStore.path())) {
+            tableStore.allocate(0, TABLE_STORE_BYTES);
+        } else {
+            tableStore.createReserved(TABLE_STORE_BYTES);
+        }
     }
 
     /** Opens the queue in {@code directory} (created 0700 by the caller) for writing. */
@@ -98,6 +132,11 @@ final class QueueDirection implements AutoCloseable {
 
     CycleFileReaper reaper() {
         return reaper;
+    }
+
+    /** The writing side's storage keeper; null on the reading side. */
+    CycleFileSpace space() {
+        return space;
     }
 
     /** Sets 0600 on the file the appender now writes (called on the writer's thread at each roll). */

@@ -2,7 +2,8 @@ package ipc.core;
 
 /**
  * Run in a child JVM by {@link JvmFlagsTest}: prints {@code missing=<flags>}, then tries to
- * create a channel and prints {@code error=<class>: <message>} or {@code created}.
+ * create a channel and prints {@code error=<class>: <message>} or {@code created}, then tries to
+ * open one (a directory that does not exist) and prints {@code openError=<class>: <message>}.
  */
 public final class JvmFlagsProbe {
     private JvmFlagsProbe() {
@@ -15,6 +16,12 @@ public final class JvmFlagsProbe {
             System.out.println("created");
         } catch (Throwable t) {
             System.out.println("error=" + t.getClass().getName() + ": " + t.getMessage());
+        }
+        // The backend's entry point: it must check the flags before it looks at the directory.
+        try (Channel channel = Channel.open(java.nio.file.Path.of("/nonexistent-channel-directory"))) {
+            System.out.println("opened " + channel.directory());
+        } catch (Throwable t) {
+            System.out.println("openError=" + t.getClass().getName() + ": " + t.getMessage());
         }
     }
 }

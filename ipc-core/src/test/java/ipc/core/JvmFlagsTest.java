@@ -83,6 +83,9 @@ class JvmFlagsTest {
         for (String flag : JvmFlags.REQUIRED) {
             assertTrue(out.contains(flag), "message names " + flag + ": " + out);
         }
+        assertTrue(out.contains("openError=java.lang.IllegalStateException: JVM flags missing: "
+            + String.join(" ", JvmFlags.REQUIRED) + " - start java with @ipc-core/jvm.options"),
+            "Channel.open, the backend's way in, checks the flags first: " + out);
         assertFalse(out.contains("AssertionError"), out);
     }
 
@@ -101,20 +104,25 @@ class JvmFlagsTest {
         for (String flag : JvmFlags.REQUIRED) {
             String out = finish(probes.get(flag), logs.get(flag));
             assertTrue(out.contains("missing=" + flag + "\n"), "only " + flag + " missing: " + out);
-            assertTrue(out.contains("error=java.lang.IllegalStateException: JVM flags missing: " + flag + " "), out);
+            assertTrue(out.contains("error=java.lang.IllegalStateException: JVM flags missing: " + flag
+                + " - start java with @ipc-core/jvm.options"), "names the flag and the argfile: " + out);
+            assertTrue(out.contains("openError=java.lang.IllegalStateException: JVM flags missing: " + flag + " "), out);
+            assertFalse(out.contains("AssertionError"), "Chronicle's own failure must not surface: " + out);
         }
     }
 
     @Test
     void withEveryFlagAChannelWorksAndNoAnalyticsClassLoads() throws Exception {
         Path log = Files.createTempFile("jvmflags", ".log");
-        Path classes = Files.createTempFile("jvmflags-classes", ".log");
+        // A path that does not exist yet: -Xlog renames an existing file to <file>.0, which would stay behind.
+        Path classesDir = Files.createTempDirectory("jvmflags-classes");
+        Path classes = classesDir.resolve("classes.log");
         List<String> flags = new ArrayList<>(argfileLines());
         flags.add("-Xlog:class+load=info:file=" + classes);
         String out = finish(probe(flags, log), log);
         assertTrue(out.contains("missing=\n") && out.contains("created"), out);
         List<String> loaded = Files.readAllLines(classes);
-        Files.deleteIfExists(classes);
+        ipc.sync.ShmDirectory.deleteRecursively(classesDir);
         assertTrue(loaded.stream().anyMatch(l -> l.contains("net.openhft.chronicle.queue")), "class log works");
         // chronicle-core carries a facade that picks an implementation; the reporting one lives in
         // the excluded chronicle-analytics artifact (package net.openhft.chronicle.analytics).

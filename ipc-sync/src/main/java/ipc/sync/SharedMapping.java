@@ -3,7 +3,6 @@ package ipc.sync;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,13 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Mapping is page-aligned, so every naturally aligned offset is naturally aligned in memory.
  */
 public final class SharedMapping implements AutoCloseable {
-    /**
-     * Zero-fill chunk for {@link #create}: 64 KiB, large enough that the write syscalls cost
-     * little next to the page allocation they force, small enough to stay off the heap's
-     * large-object path.
-     */
-    private static final int FILL_CHUNK_BYTES = 64 * 1024;
-
     private final Path path;
     private final Arena arena;
     private final MemorySegment segment;
@@ -41,25 +33,22 @@ public final class SharedMapping implements AutoCloseable {
     }
 
     /**
-     * Creates {@code file} (mode 0600, must not exist), writes {@code size} zero bytes and maps it.
-     * The zeros are written, not left sparse, so that a full /dev/shm fails here with an
-     * {@link IOException} (ENOSPC) instead of a SIGBUS at the first touch of an unbacked page.
+     * Creates {@code file} (mode 0600, must not exist) with {@code size} bytes, all of them backed by
+     * storage ({@link FileSpace#createAllocated}), and maps it. Backing the pages before the mapping
+     * is what makes a full /dev/shm an exception here instead of a SIGBUS at the first store into
+     * an unbacked page.
      *
      * @throws IllegalArgumentException when {@code size <= 0}
-     * @throws IllegalStateException    naming the path when the file exists or cannot be written
+     * @throws OutOfSpaceException      naming the directory, {@code size} and the free bytes when the
+     *                                  filesystem cannot back the file (nothing is left behind)
+     * @throws IllegalStateException    naming the path when the file exists or cannot be created or mapped
      */
     public static SharedMapping create(Path file, long size) {
         if (size <= 0) {
             throw new IllegalArgumentException("mapping size must be positive: size=" + size + " path=" + file);
         }
-        ShmDirectory.createPrivateFile(file);
+        FileSpace.of(file).createAllocated(size);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(size, FILL_CHUNK_BYTES));
-            long position = 0;
-            while (position < size) {
-                zeros.clear().limit((int) Math.min(zeros.capacity(), size - position));
-                position += channel.write(zeros, position);
-            }
             return map(file, channel, size);
         } catch (IOException | RuntimeException e) {
             try {

@@ -3,6 +3,7 @@ package ipc.sync;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -78,7 +79,7 @@ public final class ShmDirectory {
                 }
                 checkPrivate(root);
             } catch (IOException e) {
-                throw new IllegalStateException("cannot create ipc root directory: path=" + root, e);
+                throw new IllegalStateException("cannot create ipc root directory: path=" + root + " (" + why(e) + ")", e);
             }
             checkedRoot = root;
             return root;
@@ -172,7 +173,7 @@ public final class ShmDirectory {
                 }
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot list ipc root: path=" + root, e);
+            throw new IllegalStateException("cannot list ipc root: path=" + root + " (" + why(e) + ")", e);
         }
         return removed;
     }
@@ -188,7 +189,7 @@ public final class ShmDirectory {
             Files.setPosixFilePermissions(dir, OWNER_DIR);
             return dir;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create private directory: path=" + dir, e);
+            throw new IllegalStateException("cannot create private directory: path=" + dir + " (" + why(e) + ")", e);
         }
     }
 
@@ -200,8 +201,18 @@ public final class ShmDirectory {
             Files.setPosixFilePermissions(file, OWNER_FILE);
             return file;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create private file: path=" + file, e);
+            throw new IllegalStateException("cannot create private file: path=" + file + " (" + why(e) + ")", e);
         }
+    }
+
+    /**
+     * Why an IO call failed, for an error message: the OS's reason ("Read-only file system", "Not a
+     * directory", "Permission denied") when the exception carries one, else the exception's kind
+     * ("FileAlreadyExistsException"), so that a message says why as well as where.
+     */
+    static String why(IOException e) {
+        String reason = e instanceof FileSystemException fse ? fse.getReason() : e.getMessage();
+        return reason != null ? reason : e.getClass().getSimpleName();
     }
 
     /** Deletes a file or a directory tree; quiet when it, or any part of it, is already gone. */
@@ -234,7 +245,7 @@ public final class ShmDirectory {
         } catch (NoSuchFileException gone) {
             // already deleted: the outcome the caller wants
         } catch (IOException e) {
-            throw new IllegalStateException("cannot delete: path=" + path, e);
+            throw new IllegalStateException("cannot delete: path=" + path + " (" + why(e) + ")", e);
         }
     }
 }

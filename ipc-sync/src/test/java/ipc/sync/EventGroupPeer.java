@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
  *   <li>{@code hold <name> <count> <readyFile>}: reserves {@code count} events, writes their
  *       indexes to readyFile, then sleeps until killed.</li>
  *   <li>{@code create <capacity> <readyFile>}: creates a group, writes its name, sleeps until killed.</li>
+ *   <li>{@code tryCreate <capacity> <resultFile>}: tries to create a group, writes {@code created <name>}
+ *       or {@code error <exception>}, closes it and exits 0.</li>
  * </ul>
  */
 public final class EventGroupPeer {
@@ -40,6 +42,7 @@ public final class EventGroupPeer {
             case "stress" -> System.exit(stress(args[1], Path.of(args[2]), Integer.parseInt(args[3])));
             case "hold" -> hold(args[1], Integer.parseInt(args[2]), Path.of(args[3]));
             case "create" -> create(Integer.parseInt(args[1]), Path.of(args[2]));
+            case "tryCreate" -> tryCreate(Integer.parseInt(args[1]), Path.of(args[2]));
             default -> throw new IllegalArgumentException("mode=" + args[0]);
         }
     }
@@ -106,6 +109,16 @@ public final class EventGroupPeer {
         announce(readyFile, eg.name());
         Thread.sleep(60_000); // the test kills us well before
         System.exit(5);
+    }
+
+    private static void tryCreate(int capacity, Path resultFile) throws IOException {
+        String result;
+        try (EventGroup eg = new EventGroup(capacity)) {
+            result = "created " + eg.name();
+        } catch (RuntimeException e) {
+            result = "error " + e;
+        }
+        announce(resultFile, result);
     }
 
     private static void announce(Path readyFile, String text) throws IOException {

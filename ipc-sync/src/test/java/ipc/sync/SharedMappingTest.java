@@ -78,6 +78,8 @@ class SharedMappingTest {
         Files.writeString(file, "keep");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> SharedMapping.create(file, 64));
         assertTrue(e.getMessage().contains("path=" + file), e.getMessage());
+        // SharedMemory.create tells a lost creation race by this cause
+        assertInstanceOf(java.nio.file.FileAlreadyExistsException.class, e.getCause());
         assertEquals("keep", Files.readString(file));
     }
 

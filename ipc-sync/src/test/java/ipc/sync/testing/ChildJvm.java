@@ -34,6 +34,20 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args}; extra JVM flags go before the class name. */
     public static ChildJvm start(Class<?> mainClass, List<String> jvmFlags, String... args) {
+        return start(new ProcessBuilder(command(mainClass, jvmFlags, args)));
+    }
+
+    /** Starts a process built from {@link #command} (wrapped, say, to set a umask); output goes to the test's. */
+    public static ChildJvm start(ProcessBuilder builder) {
+        try {
+            return new ChildJvm(builder.inheritIO().start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start child JVM: " + builder.command(), e);
+        }
+    }
+
+    /** The command line {@link #start(Class, List, String...)} runs. */
+    public static List<String> command(Class<?> mainClass, List<String> jvmFlags, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         String argfile = System.getProperty("ipc.jvm.options");
@@ -52,11 +66,7 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());
         cmd.addAll(List.of(args));
-        try {
-            return new ChildJvm(new ProcessBuilder(cmd).inheritIO().start());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start child JVM: " + cmd, e);
-        }
+        return cmd;
     }
 
     public static ChildJvm start(Class<?> mainClass, String... args) {
