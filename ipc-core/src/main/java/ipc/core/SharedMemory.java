@@ -222,9 +222,10 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     /**
-     * Refuses a segment larger than the free space of the directory's file system before writing a
-     * byte: SharedMapping writes the zeros to catch ENOSPC early, and a request far beyond the space
-     * would otherwise fill /dev/shm for every other process until that write fails.
+     * Refuses a segment larger than the free space of the directory's file system before the file
+     * exists. SharedMapping.create reserves the pages with fallocate and would fail too (an
+     * OutOfSpaceException); this check gives the error in SharedMemory's terms (the segment's name)
+     * and spares the file system a reservation that cannot succeed.
      */
     private static void checkSpace(String name, Path file, long fileBytes) {
         long usable;
