@@ -240,6 +240,35 @@ class FaultTest {
     }
 
     /**
+     * The seed's SyncIndex pattern against a backend that has already died: the send fails
+     * (IllegalStateException naming the exit) and the SyncIndex's close() does not wait for a set
+     * that can never come (PeerGoneException, suppressed under the send's exception).
+     */
+    @Test
+    void aSyncIndexAgainstADeadBackendFailsInsteadOfWaitingForever() {
+        try (StuckProcess p = new StuckProcess("dead-sync")) {
+            p.start();
+            Signals.kill(p);
+            assertNull(p.getPipe().recv(HANG), "end of stream");
+            LockSupportSleep.micros(200_000); // the exit has been handled (waiters aborted) by now
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            Thread user = Thread.ofPlatform().name("late-sync").start(() -> {
+                try (SyncIndex sync = new SyncIndex(p.eg)) {
+                    p.sendMessageToBack(new MessageObject("hold", "sync_index", sync.index()));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            });
+            Signals.joinOrFail(user, HANG, "SyncIndex against a dead backend");
+            IllegalStateException notSent = assertInstanceOf(IllegalStateException.class, outcome.get());
+            assertTrue(notSent.getMessage().contains("backend has exited"), notSent.getMessage());
+            assertEquals(1, notSent.getSuppressed().length, "close() failed too, instead of waiting");
+            assertInstanceOf(PeerGoneException.class, notSent.getSuppressed()[0]);
+            assertEquals("<EventGroup: f0 f1 f2 f3>", p.eg.toString(), "the slot is free again");
+        }
+    }
+
+    /**
      * SIGKILL while the backend is busy in a handler, with one frontend thread blocked in
      * recv() and one in safeSelect(null): both return (null, and the pipe as ready), the exit
      * code is 137, a send afterwards fails naming the exit, and close() is quick.
