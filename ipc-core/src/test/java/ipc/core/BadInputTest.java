@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static ipc.core.FaultTest.lean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -90,7 +91,7 @@ class BadInputTest {
 
     @BeforeAll
     static void startBackend() {
-        p = new ServingProcess("bad-input");
+        p = lean(new ServingProcess("bad-input"));
         pipe = p.getPipe();
         p.start();
     }
@@ -319,7 +320,7 @@ class BadInputTest {
      */
     @Test
     void aVirtualMachineErrorInAHandlerEndsTheBackendWithExitCode3() {
-        try (RecursingProcess r = new RecursingProcess("recurse")) {
+        try (RecursingProcess r = lean(new RecursingProcess("recurse"))) {
             r.start();
             r.sendMessageToBack(new MessageObject("recurse", "depth", 0));
             MessageObject error = r.getPipe().recv(REPLY);

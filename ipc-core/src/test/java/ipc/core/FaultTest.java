@@ -28,10 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Process faults with real backends: SIGKILL mid-stream, mid-SyncIndex and mid-handler, SIGSTOP
- * and SIGCONT, a failing preRun__/postRun__, and a backend that cannot rebuild the object. Each
- * ends with a clear report (end of stream, exit code, PeerGoneException, an error message or an
- * exception from start()), never a hang, and with no file of the process left.
+ * Signals to a running backend, with real processes: SIGKILL mid-stream, mid-SyncIndex,
+ * mid-handler and while it holds reservations; a SyncIndex against a backend already dead;
+ * SIGSTOP then SIGCONT. Each ends with a clear report (end of stream, exit code 137,
+ * PeerGoneException, an exception naming the exit), never a hang, nothing committed lost, and no
+ * file of the process left. Faults around start and stop: {@link StartStopFaultTest}.
  *
  * <p>Bounds: {@link #HANG} only catches a hang; the measured times are logged.
  */
@@ -44,6 +45,15 @@ class FaultTest {
     static final long PEER_GONE_BOUND_MS = 5_000;
 
     private LeakProbe start;
+
+    /**
+     * The backends of these tests run lean, like the test JVMs (C1 only, 64 MB): a fault's
+     * outcome does not depend on the JIT, and a backend's start costs a third less CPU.
+     */
+    static <P extends MessageProcess> P lean(P process) {
+        process.setJvmOptions(LoadTest.LEAN_BACKENDS);
+        return process;
+    }
 
     @BeforeEach
     void snapshot() {
@@ -115,7 +125,7 @@ class FaultTest {
     @ParameterizedTest(name = "payload={0} B")
     @ValueSource(ints = {0, 64 * 1024})
     void sigkillMidStreamEndsTheStreamAndKeepsEverySentMessage(int payload) {
-        try (StreamProcess p = new StreamProcess("stream")) {
+        try (StreamProcess p = lean(new StreamProcess("stream"))) {
             Pipe pipe = p.getPipe();
             p.start();
             int window = payload == 0 ? 1024 : 8;
@@ -205,7 +215,7 @@ class FaultTest {
      */
     @Test
     void sigkillMidSyncIndexReleasesTheWaiterWithPeerGone() throws Exception {
-        try (StuckProcess p = new StuckProcess("sync")) {
+        try (StuckProcess p = lean(new StuckProcess("sync"))) {
             Pipe pipe = p.getPipe();
             p.start();
             AtomicReference<Throwable> outcome = new AtomicReference<>();
@@ -246,7 +256,7 @@ class FaultTest {
      */
     @Test
     void aSyncIndexAgainstADeadBackendFailsInsteadOfWaitingForever() {
-        try (StuckProcess p = new StuckProcess("dead-sync")) {
+        try (StuckProcess p = lean(new StuckProcess("dead-sync"))) {
             p.start();
             Signals.kill(p);
             assertNull(p.getPipe().recv(HANG), "end of stream");
@@ -275,7 +285,7 @@ class FaultTest {
      */
     @Test
     void sigkillMidHandlerWakesBlockedReadersAndCloseWorks() {
-        StuckProcess p = new StuckProcess("handler");
+        StuckProcess p = lean(new StuckProcess("handler"));
         try {
             Pipe pipe = p.getPipe();
             p.start();
@@ -317,7 +327,7 @@ class FaultTest {
      */
     @Test
     void reservationsOfAKilledBackendAreTakenBack() {
-        try (StuckProcess p = new StuckProcess("holder")) {
+        try (StuckProcess p = lean(new StuckProcess("holder"))) {
             p.start();
             p.sendMessageToBack(new MessageObject("reserveAll"));
             assertEquals("<EventGroup: R0 R1 R2 R3>", p.getPipe().recv(REPLY).getString("group"));
@@ -329,166 +339,6 @@ class FaultTest {
             }
             assertEquals("<EventGroup: R0 R1 R2 R3>", p.eg.toString());
             again.forEach(p.eg::release);
-        }
-    }
-
-    /** A backend whose postRun__ never returns. */
-    static final class HangingStopProcess extends MessageProcess {
-        HangingStopProcess(String name) {
-            super(name);
-        }
-
-        @Override
-        protected void postRun__() {
-            send_out__(new MessageObject("postRun"));
-            while (true) {
-                LockSupport.park();
-            }
-        }
-    }
-
-    /**
-     * stop() waits for a backend stuck in postRun__ until it is SIGKILLed, then returns; close()
-     * on such a backend kills it after its grace period ({@link Frontend#CLOSE_GRACE}) and returns.
-     */
-    @Test
-    void aBackendThatDoesNotStopIsEndedByKillOrClose() {
-        try (HangingStopProcess p = new HangingStopProcess("hung-stop")) {
-            p.start();
-            AtomicReference<Throwable> stopped = new AtomicReference<>(new AssertionError("stop() still running"));
-            Thread stopper = Thread.ofPlatform().name("stopper").start(() -> {
-                try {
-                    p.stop();
-                    stopped.set(null);
-                } catch (Throwable t) {
-                    stopped.set(t);
-                }
-            });
-            assertEquals("postRun", p.getPipe().recv(REPLY).command());
-            LockSupportSleep.micros(200_000);
-            assertTrue(stopper.isAlive(), "stop() waits for the backend");
-            Signals.kill(p);
-            Signals.joinOrFail(stopper, HANG, "stop()");
-            assertNull(stopped.get());
-            assertEquals(OptionalInt.of(Signals.SIGKILL_EXIT), p.exitCode());
-            assertNull(p.getPipe().recv(HANG));
-        }
-        HangingStopProcess q = new HangingStopProcess("hung-close");
-        try {
-            q.start();
-            q.requestStop();
-            assertEquals("postRun", q.getPipe().recv(REPLY).command());
-            long t0 = System.nanoTime();
-            q.close();
-            long closeMs = Signals.millisSince(t0);
-            System.out.printf("close() of a backend hung in postRun__: %d ms (grace %s)%n", closeMs, Frontend.CLOSE_GRACE);
-            assertTrue(closeMs >= Frontend.CLOSE_GRACE.toMillis() - 100, "waited the grace first: " + closeMs);
-            assertTrue(closeMs < Frontend.CLOSE_GRACE.toMillis() + HANG.toMillis(), "close took " + closeMs + " ms");
-            assertFalse(q.isAlive());
-            assertEquals(OptionalInt.of(Signals.SIGKILL_EXIT), q.exitCode());
-        } finally {
-            q.close();
-        }
-    }
-
-    /** A record whose rebuild in the backend takes a while: a window to kill the backend in start(). */
-    record SlowToRebuild(long pid) {
-        SlowToRebuild {
-            if (pid != ProcessHandle.current().pid()) {
-                LockSupport.parkNanos(60_000_000_000L);
-            }
-        }
-    }
-
-    static final class SlowStartProcess extends MessageProcess {
-        private final SlowToRebuild slow = new SlowToRebuild(ProcessHandle.current().pid());
-
-        SlowStartProcess(String name) {
-            super(name);
-        }
-    }
-
-    /** The backend is SIGKILLed while start() waits for it: start() throws naming the exit code; nothing is left. */
-    @Test
-    void aBackendKilledDuringStartMakesStartThrow() throws Exception {
-        try (SlowStartProcess p = new SlowStartProcess("slow-start")) {
-            java.util.Set<Long> before = childPids();
-            AtomicReference<Throwable> started = new AtomicReference<>();
-            Thread starter = Thread.ofPlatform().name("starter").start(() -> {
-                try {
-                    p.start();
-                } catch (Throwable t) {
-                    started.set(t);
-                }
-            });
-            ProcessHandle backend = null;
-            long deadline = System.nanoTime() + REPLY.toNanos();
-            while (backend == null && System.nanoTime() - deadline < 0) {
-                Thread.sleep(20);
-                backend = ProcessHandle.current().children().filter(c -> !before.contains(c.pid())).findFirst()
-                    .orElse(null);
-            }
-            assertNotNull(backend, "no backend spawned");
-            Thread.sleep(500); // let it get into the JVM start, or the rebuild
-            long killedAt = System.nanoTime();
-            backend.destroyForcibly();
-            Signals.joinOrFail(starter, HANG, "start()");
-            System.out.printf("backend killed during start: start() threw %d ms after the kill%n",
-                Signals.millisSince(killedAt));
-            IllegalStateException e = assertInstanceOf(IllegalStateException.class, started.get());
-            assertTrue(e.getMessage().contains("backend exited during start"), e.getMessage());
-            assertTrue(e.getMessage().contains("exitCode=" + Signals.SIGKILL_EXIT), e.getMessage());
-            assertFalse(p.isAlive());
-        }
-    }
-
-    private static java.util.Set<Long> childPids() {
-        return ProcessHandle.current().children().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
-    }
-
-    /** Creates a named segment in the backend and never closes it. */
-    static final class CreatorProcess extends MessageProcess {
-        private transient SharedMemory made;
-
-        CreatorProcess(String name) {
-            super(name);
-        }
-
-        void c__create(String shm_name) {
-            made = SharedMemory.create(shm_name, 4096);
-            send_out__(new MessageObject("created", "name", made.name()));
-        }
-    }
-
-    /**
-     * A segment whose creator (here a backend) was SIGKILLed, or exited without closing it, is
-     * removed by the next start (the JVM has no resource tracker that would do it at the
-     * creator's exit, as Python's does).
-     */
-    @Test
-    void sharedMemoryOfADeadBackendIsRemovedOnTheNextStart() {
-        String killed = "fault-made-" + ProcessHandle.current().pid() + "-1";
-        String exited = "fault-made-" + ProcessHandle.current().pid() + "-2";
-        try (CreatorProcess a = new CreatorProcess("creator-killed"); CreatorProcess b = new CreatorProcess("creator-exits")) {
-            a.start();
-            b.start();
-            a.sendMessageToBack(new MessageObject("create", "shm_name", killed));
-            b.sendMessageToBack(new MessageObject("create", "shm_name", exited));
-            assertEquals(killed, a.getPipe().recv(REPLY).getString("name"));
-            assertEquals(exited, b.getPipe().recv(REPLY).getString("name"));
-            Signals.kill(a);
-            b.stop();
-            assertNull(a.getPipe().recv(HANG));
-            assertTrue(java.nio.file.Files.exists(SharedMemory.fileOf(killed)), "left by the killed creator");
-            assertTrue(java.nio.file.Files.exists(SharedMemory.fileOf(exited)), "left by the creator that forgot close()");
-        }
-        try (EchoProcess next = new EchoProcess("next-start")) {
-            next.start();
-            assertFalse(java.nio.file.Files.exists(SharedMemory.fileOf(killed)), "removed by the next start");
-            assertFalse(java.nio.file.Files.exists(SharedMemory.fileOf(exited)), "removed by the next start");
-            IllegalStateException gone = assertThrows(IllegalStateException.class, () -> SharedMemory.open(killed));
-            assertTrue(gone.getMessage().contains("no shared memory of that name"), gone.getMessage());
-            next.stop();
         }
     }
 
@@ -512,7 +362,7 @@ class FaultTest {
     @Test
     void sigstopThenSigcontLosesNothing() throws Exception {
         int perPhase = 2_000;
-        try (EchoProcess p = new EchoProcess("stopped")) {
+        try (EchoProcess p = lean(new EchoProcess("stopped"))) {
             Pipe pipe = p.getPipe();
             p.start();
             long sent = 0;
@@ -560,135 +410,5 @@ class FaultTest {
             received++;
         }
         return received;
-    }
-
-    // ------------------------------------------------------------------ lifecycle hooks that throw
-
-    static final class PreRunFailsProcess extends MessageProcess {
-        PreRunFailsProcess(String name) {
-            super(name);
-        }
-
-        @Override
-        protected void preRun__() {
-            throw new IllegalStateException("no config: path=/nonexistent/app.conf");
-        }
-    }
-
-    /**
-     * preRun__ throws: start() has returned (the object was rebuilt), the pipe reports an error
-     * naming preRun__ and the exception, then ends; exit code 3; nothing hangs, no file is left.
-     */
-    @Test
-    void preRunThatThrowsIsReportedOnThePipeWithExitCode3() {
-        try (PreRunFailsProcess p = new PreRunFailsProcess("prerun")) {
-            Pipe pipe = p.getPipe();
-            p.start();
-            MessageObject error = pipe.recv(REPLY);
-            assertNotNull(error);
-            assertEquals(MessageProcess.ERROR_COMMAND, error.command(), error.toString());
-            assertEquals("preRun__", error.getString("command"));
-            assertTrue(error.getString("reason").contains("IllegalStateException"), error.toString());
-            assertTrue(error.getString("reason").contains("no config: path=/nonexistent/app.conf"), error.toString());
-            assertNull(pipe.recv(HANG), "end of stream");
-            assertTrue(pipe.poll());
-            assertEquals(OptionalInt.of(BackendMain.EXIT_RUN_FAILED), p.exitCode());
-            assertTrue(p.waitStop(HANG));
-        }
-    }
-
-    static final class PostRunFailsProcess extends MessageProcess {
-        PostRunFailsProcess(String name) {
-            super(name);
-        }
-
-        void c__echo(long seq) {
-            send_out__(new MessageObject("echo", "seq", seq));
-        }
-
-        @Override
-        protected void postRun__() {
-            throw new UnsupportedOperationException("flush failed");
-        }
-    }
-
-    /** postRun__ throws: what was sent before stays readable, then the error, end of stream, exit 3. */
-    @Test
-    void postRunThatThrowsIsReportedAfterTheRepliesWithExitCode3() {
-        try (PostRunFailsProcess p = new PostRunFailsProcess("postrun")) {
-            Pipe pipe = p.getPipe();
-            p.start();
-            p.sendMessageToBack(new MessageObject("echo", "seq", 7));
-            p.stop();
-            assertEquals(7L, pipe.recv(REPLY).getLong("seq"));
-            MessageObject error = pipe.recv(REPLY);
-            assertEquals("postRun__", error.getString("command"), error.toString());
-            assertTrue(error.getString("reason").contains("flush failed"), error.toString());
-            assertNull(pipe.recv(HANG));
-            assertEquals(OptionalInt.of(BackendMain.EXIT_RUN_FAILED), p.exitCode());
-        }
-    }
-
-    // ------------------------------------------------------------------ backend cannot rebuild
-
-    /** A segment the frontend holds but has unlinked: the backend cannot open it by name. */
-    static final class UnlinkedSegmentProcess extends MessageProcess {
-        private final SharedMemory shared;
-
-        UnlinkedSegmentProcess(String name, String shmName) {
-            super(name);
-            shared = SharedMemory.create(shmName, 64);
-            shared.unlink();
-        }
-
-        @Override
-        public void close() {
-            super.close();
-            shared.close();
-        }
-    }
-
-    /** A record whose canonical constructor accepts only the JVM it was made in. */
-    record PinnedToPid(long pid) {
-        PinnedToPid {
-            if (pid != ProcessHandle.current().pid()) {
-                throw new IllegalArgumentException("made in another process: pid=" + pid);
-            }
-        }
-    }
-
-    static final class PinnedProcess extends MessageProcess {
-        private final PinnedToPid pinned = new PinnedToPid(ProcessHandle.current().pid());
-
-        PinnedProcess(String name) {
-            super(name);
-        }
-    }
-
-    /**
-     * A field that the frontend captures but the backend cannot rebuild: start() throws naming
-     * the field and the cause, no backend is left running, no file is left.
-     */
-    @Test
-    void aBackendThatCannotRebuildMakesStartThrowWithTheReason() {
-        String shmName = "fault-unlinked-" + ProcessHandle.current().pid() + "-1";
-        long children = ProcessHandle.current().children().count();
-        try (UnlinkedSegmentProcess p = new UnlinkedSegmentProcess("unlinked", shmName)) {
-            long t0 = System.nanoTime();
-            IllegalStateException e = assertThrows(IllegalStateException.class, p::start);
-            System.out.printf("rebuild failure reported by start() after %d ms: %s%n", Signals.millisSince(t0),
-                e.getMessage());
-            assertTrue(e.getMessage().contains("backend could not start"), e.getMessage());
-            assertTrue(e.getMessage().contains("shared"), "names the field: " + e.getMessage());
-            assertTrue(e.getMessage().contains("no shared memory of that name: name=" + shmName), e.getMessage());
-            assertFalse(p.isAlive());
-        }
-        try (PinnedProcess p = new PinnedProcess("pinned")) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, p::start);
-            assertTrue(e.getMessage().contains("pinned"), "names the field: " + e.getMessage());
-            assertTrue(e.getMessage().contains("made in another process"), e.getMessage());
-            assertFalse(p.isAlive());
-        }
-        assertEquals(children, ProcessHandle.current().children().count(), "no backend left running");
     }
 }
