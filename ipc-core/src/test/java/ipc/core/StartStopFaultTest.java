@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Faults around a backend's start and stop, with real backends: preRun__ and postRun__ that
- * throw, an object the backend cannot rebuild, a backend killed while start() waits for it, one
- * that never finishes postRun__, and the SharedMemory a dead backend created. Each ends with a
+ * Faults around a backend's start and stop, with real backends: a postRun__ that throws, an
+ * object the backend cannot rebuild (a field whose codec fails there), a backend killed while
+ * start() waits for it, one that never finishes postRun__, and the SharedMemory a dead backend
+ * created. (preRun__ that throws, close() of a hung backend: LifecycleTest.) Each ends with a
  * clear report (an error message and exit code, or an exception from start()), never a hang, and
  * with no file of the process left. Signals during the run: {@link FaultTest}.
  */
@@ -49,39 +50,6 @@ class StartStopFaultTest {
     }
 
     // ------------------------------------------------------------------ lifecycle hooks that throw
-
-    static final class PreRunFailsProcess extends MessageProcess {
-        PreRunFailsProcess(String name) {
-            super(name);
-        }
-
-        @Override
-        protected void preRun__() {
-            throw new IllegalStateException("no config: path=/nonexistent/app.conf");
-        }
-    }
-
-    /**
-     * preRun__ throws: start() has returned (the object was rebuilt), the pipe reports an error
-     * naming preRun__ and the exception, then ends; exit code 3; nothing hangs, no file is left.
-     */
-    @Test
-    void preRunThatThrowsIsReportedOnThePipeWithExitCode3() {
-        try (PreRunFailsProcess p = lean(new PreRunFailsProcess("prerun"))) {
-            Pipe pipe = p.getPipe();
-            p.start();
-            MessageObject error = pipe.recv(REPLY);
-            assertNotNull(error);
-            assertEquals(MessageProcess.ERROR_COMMAND, error.command(), error.toString());
-            assertEquals("preRun__", error.getString("command"));
-            assertTrue(error.getString("reason").contains("IllegalStateException"), error.toString());
-            assertTrue(error.getString("reason").contains("no config: path=/nonexistent/app.conf"), error.toString());
-            assertNull(pipe.recv(HANG), "end of stream");
-            assertTrue(pipe.poll());
-            assertEquals(OptionalInt.of(BackendMain.EXIT_RUN_FAILED), p.exitCode());
-            assertTrue(p.waitStop(HANG));
-        }
-    }
 
     static final class PostRunFailsProcess extends MessageProcess {
         PostRunFailsProcess(String name) {
@@ -194,11 +162,12 @@ class StartStopFaultTest {
     }
 
     /**
-     * stop() waits for a backend stuck in postRun__ until it is SIGKILLed, then returns; close()
-     * on such a backend kills it after its grace period ({@link Frontend#CLOSE_GRACE}) and returns.
+     * stop() waits for a backend stuck in postRun__ until it is SIGKILLed, then returns with the
+     * exit code 137 and the stream ended. (close() on such a backend kills it after its grace:
+     * LifecycleTest.closeKillsABackendThatDoesNotStopWithinTheGrace.)
      */
     @Test
-    void aBackendThatDoesNotStopIsEndedByKillOrClose() {
+    void stopReturnsWhenABackendHungInPostRunIsKilled() {
         try (HangingStopProcess p = lean(new HangingStopProcess("hung-stop"))) {
             p.start();
             AtomicReference<Throwable> stopped = new AtomicReference<>(new AssertionError("stop() still running"));
@@ -218,22 +187,6 @@ class StartStopFaultTest {
             assertNull(stopped.get());
             assertEquals(OptionalInt.of(Signals.SIGKILL_EXIT), p.exitCode());
             assertNull(p.getPipe().recv(HANG));
-        }
-        HangingStopProcess q = lean(new HangingStopProcess("hung-close"));
-        try {
-            q.start();
-            q.requestStop();
-            assertEquals("postRun", q.getPipe().recv(REPLY).command());
-            long t0 = System.nanoTime();
-            q.close();
-            long closeMs = Signals.millisSince(t0);
-            System.out.printf("close() of a backend hung in postRun__: %d ms (grace %s)%n", closeMs, Frontend.CLOSE_GRACE);
-            assertTrue(closeMs >= Frontend.CLOSE_GRACE.toMillis() - 100, "waited the grace first: " + closeMs);
-            assertTrue(closeMs < Frontend.CLOSE_GRACE.toMillis() + HANG.toMillis(), "close took " + closeMs + " ms");
-            assertFalse(q.isAlive());
-            assertEquals(OptionalInt.of(Signals.SIGKILL_EXIT), q.exitCode());
-        } finally {
-            q.close();
         }
     }
 
