@@ -142,9 +142,14 @@ final class Frontend {
     void send(MessageObject message) {
         if (released || !process.isAlive()) {
             OptionalInt code = exitCode();
-            throw new IllegalStateException("backend has exited, message not sent: process=" + owner
+            String notSent = "backend has exited, message not sent: process=" + owner
                 + " exitCode=" + (code.isPresent() ? Integer.toString(code.getAsInt()) : "none")
-                + " command=" + message.command());
+                + " command=" + message.command();
+            // The message may carry the index of an event its sender is about to wait for (the
+            // SyncIndex pattern): reserved after the exit's abort, nothing would ever end that
+            // wait. Abort again, so the wait fails instead of hanging.
+            abortWaiters(notSent);
+            throw new IllegalStateException(notSent);
         }
         synchronized (toBack) { // Chronicle appenders are not for concurrent threads
             toBack.write(message);
@@ -244,10 +249,14 @@ final class Frontend {
         if (code != 0) {
             LOG.warn("backend exited with code {}: process={} pid={}", code, owner, process.pid());
         }
-        for (EventGroup group : eventGroups) {
-            group.abortWaiters("backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code);
-        }
+        abortWaiters("backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code);
         SelectBell.frontend().ring();
+    }
+
+    private void abortWaiters(String reason) {
+        for (EventGroup group : eventGroups) {
+            group.abortWaiters(reason);
+        }
     }
 
 }
