@@ -73,18 +73,28 @@ public class SyncIndexRoundTrip {
         if (park && !Futex.isAvailable()) {
             throw new IllegalStateException("futex unavailable, no parked path to measure: " + Futex.status());
         }
-        events = new EventGroup(EVENTS);
-        if (park) {
-            events.setAwaitBudget(0, 0);
+        try {
+            events = new EventGroup(EVENTS);
+            if (park) {
+                events.setAwaitBudget(0, 0);
+            }
+            channel = Channel.create();
+            writer = channel.writer();
+            peer = PeerProcess.start(SyncIndexSetPeer.class, channel.directory().toString(), events.name(), waiting);
+            long pid = peer.pid();
+            abortOnPeerExit = ProcessHandle.of(pid)
+                    .orElseThrow(() -> new IllegalStateException("peer exited before measuring: pid=" + pid))
+                    .onExit()
+                    .thenRun(() -> events.abortWaiters("peer " + SyncIndexSetPeer.class.getSimpleName()
+                            + " exited: pid=" + pid));
+        } catch (RuntimeException | Error e) {
+            try {
+                stop(); // JMH runs no tear-down after a failed set-up: leave no process or file behind
+            } catch (RuntimeException | Error cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
-        channel = Channel.create();
-        writer = channel.writer();
-        peer = PeerProcess.start(SyncIndexSetPeer.class, channel.directory().toString(), events.name(), waiting);
-        long pid = peer.pid();
-        abortOnPeerExit = ProcessHandle.of(pid)
-                .orElseThrow(() -> new IllegalStateException("peer exited before measuring: pid=" + pid))
-                .onExit()
-                .thenRun(() -> events.abortWaiters("peer " + SyncIndexSetPeer.class.getSimpleName() + " exited: pid=" + pid));
     }
 
     @Benchmark
