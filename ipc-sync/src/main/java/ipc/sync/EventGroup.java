@@ -66,11 +66,13 @@ public final class EventGroup implements AutoCloseable {
      * the value with W that it announced; any set or release changes the word, and one that
      * replaced a value with W set calls FUTEX_WAKE, so no set is lost.
      *
-     * await = spin (ParkingIdleStrategy.DEFAULT_SPINS acquire reads), yield
-     * (DEFAULT_YIELDS), then park in slices of PARK_SLICE_NANOS. The slices exist for
-     * abortWaiters: it bumps a JVM-local epoch and FUTEX_WAKEs every slot with W set, but a
-     * waiter that read the old epoch just before, and enters FUTEX_WAIT just after that wake,
-     * sleeps on an unchanged word; the slice bounds how long it can miss the abort.
+     * await = spin (awaitSpins acquire reads, default ParkingIdleStrategy.DEFAULT_SPINS), yield
+     * (awaitYields, default DEFAULT_YIELDS), then park in slices of PARK_SLICE_NANOS. The budget
+     * is this instance's (setAwaitBudget), read once when a wait starts; (0, 0) parks at once.
+     * The slices exist for abortWaiters: it bumps a JVM-local epoch and FUTEX_WAKEs every slot
+     * with W set, but a waiter that read the old epoch just before, and enters FUTEX_WAIT just
+     * after that wake, sleeps on an unchanged word; the slice bounds how long it can miss the
+     * abort.
      *
      * Happens-before: every transition is a volatile CAS; await and isSet read the word with
      * acquire (getAcquire while spinning, getVolatile before parking). set's CAS releases the
@@ -101,6 +103,13 @@ public final class EventGroup implements AutoCloseable {
     private volatile String abortReason = "";
     /** Where the next reserve starts scanning: plain and racy on purpose, any value in range is correct. */
     private int reserveHint;
+    /**
+     * The back-off of waits through this instance (setAwaitBudget). Volatile so that a change
+     * reaches waits started later on any thread; a wait that reads one new and one old value
+     * merely backs off a little longer or shorter once.
+     */
+    private volatile int awaitSpins = ParkingIdleStrategy.DEFAULT_SPINS;
+    private volatile int awaitYields = ParkingIdleStrategy.DEFAULT_YIELDS;
 
     /**
      * Creates a group of {@code capacity} free events in a new file under
@@ -420,6 +429,30 @@ public final class EventGroup implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets how waits through this instance ({@link SharedEvent#await()}, {@link SyncIndex#close()})
+     * back off before they park: {@code spins} {@code Thread.onSpinWait()} reads of the event, then
+     * {@code yields} {@code Thread.yield()} reads, then FUTEX_WAIT. The defaults,
+     * {@link ParkingIdleStrategy#DEFAULT_SPINS} and {@link ParkingIdleStrategy#DEFAULT_YIELDS},
+     * catch a set that comes within ~50 us at a fraction of a microsecond, at the price of that much
+     * CPU per wait; {@code (0, 0)} parks at once, for waits known to be long, a core that must not
+     * be spent spinning, or measuring the parked path (native-notes/futex.md).
+     *
+     * <p>The budget belongs to this instance in this JVM: other instances of the same group
+     * ({@link #open(String)}, a backend's copy of a group field) keep theirs. A wait reads it when
+     * it starts, so waits already in progress are not affected.
+     *
+     * @throws IllegalArgumentException when {@code spins} or {@code yields} is negative
+     */
+    public void setAwaitBudget(int spins, int yields) {
+        if (spins < 0 || yields < 0) {
+            throw new IllegalArgumentException("need spins >= 0 and yields >= 0: spins=" + spins + " yields=" + yields
+                + " name=" + name);
+        }
+        awaitSpins = spins;
+        awaitYields = yields;
+    }
+
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
         return closed.get();
@@ -449,9 +482,11 @@ public final class EventGroup implements AutoCloseable {
         int slot = EventGroupDescriptor.slot(index);
         long offset = EventGroupDescriptor.stateOffset(slot);
         long start = System.nanoTime();
+        int spins = awaitSpins;
+        int yields = awaitYields;
         checkOpen();
         checkNotAborted(event);
-        for (int spin = 0; spin < ParkingIdleStrategy.DEFAULT_SPINS; spin++) {
+        for (int spin = 0; spin < spins; spin++) {
             if (isSetOrThrow((int) INT.getAcquire(segment, offset), index)) {
                 return true;
             }
@@ -460,7 +495,7 @@ public final class EventGroup implements AutoCloseable {
             }
             Thread.onSpinWait();
         }
-        for (int yield = 0; yield < ParkingIdleStrategy.DEFAULT_YIELDS; yield++) {
+        for (int yield = 0; yield < yields; yield++) {
             if (isSetOrThrow((int) INT.getAcquire(segment, offset), index)) {
                 return true;
             }

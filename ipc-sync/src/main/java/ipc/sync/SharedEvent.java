@@ -52,7 +52,8 @@ public final class SharedEvent {
     }
 
     /**
-     * Waits until the event is set (at once if it is): spins, yields, then parks.
+     * Waits until the event is set (at once if it is): spins, yields, then parks (how long it
+     * spins and yields: {@link EventGroup#setAwaitBudget}).
      *
      * @throws PeerGoneException     when {@link EventGroup#abortWaiters} ran after this handle was obtained
      * @throws IllegalStateException when the reservation is released (before or during the wait),

@@ -131,6 +131,70 @@ class EventGroupTest {
         }
     }
 
+    /** Whether some waiter has announced, in the slot's state word, that it parks (one read). */
+    static boolean waiterAnnounced(EventGroup group, SharedEvent event) {
+        long offset = EventGroupDescriptor.stateOffset(EventGroupDescriptor.slot(event.index()));
+        try (SharedMapping view = SharedMapping.open(ShmDirectory.root().resolve(group.name()))) {
+            return (view.segment().get(ValueLayout.JAVA_INT, offset) & EventGroupDescriptor.WAITERS) != 0;
+        }
+    }
+
+    @Test
+    void theAwaitBudgetDecidesWhenAWaiterParks() throws Exception {
+        // W is set only by a waiter that has finished its spins and yields: with a budget of ~80 s
+        // of spinning it cannot appear within 100 ms; with (0, 0) it appears at the first wait.
+        assumeTrue(Futex.isAvailable(), "futex path only: fallback waiters announce nothing");
+        try (EventGroup eg = new EventGroup(1)) {
+            eg.setAwaitBudget(Integer.MAX_VALUE, 0);
+            SharedEvent spinning = eg.reserve();
+            CompletableFuture<Boolean> spinner = CompletableFuture.supplyAsync(
+                () -> spinning.await(HANG), r -> Thread.ofPlatform().daemon().start(r));
+            Thread.sleep(100);
+            assertFalse(waiterAnnounced(eg, spinning), "a waiter parked with spins left in its budget");
+            spinning.set();
+            assertTrue(spinner.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            eg.release(spinning);
+
+            eg.setAwaitBudget(0, 0);
+            SharedEvent parking = eg.reserve();
+            CompletableFuture<Boolean> parker = CompletableFuture.supplyAsync(
+                () -> parking.await(HANG), r -> Thread.ofPlatform().daemon().start(r));
+            awaitParkedWaiter(eg, parking);
+            parking.set();
+            assertTrue(parker.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            eg.release(parking);
+        }
+    }
+
+    @Test
+    void aZeroAwaitBudgetKeepsTheAwaitContract() throws Exception {
+        try (EventGroup eg = new EventGroup(1)) {
+            eg.setAwaitBudget(0, 0);
+            SharedEvent e = eg.reserve();
+            long start = System.nanoTime();
+            assertFalse(e.await(Duration.ofMillis(30)));
+            assertTrue(System.nanoTime() - start >= 30_000_000L, "returned before its timeout");
+            long[] plain = new long[1];
+            CompletableFuture<Long> waiter = CompletableFuture.supplyAsync(() -> {
+                e.await();
+                return plain[0];
+            }, r -> Thread.ofPlatform().daemon().start(r));
+            awaitParkedWaiter(eg, e);
+            plain[0] = 42;
+            assertTrue(e.set());
+            assertEquals(42L, waiter.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(e.await(Duration.ZERO), "a set event returns at once");
+            eg.release(e);
+            assertThrows(IllegalStateException.class, e::await, "await on a released event must not hang");
+
+            for (int[] bad : new int[][] {{-1, 0}, {0, -1}}) {
+                IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                    () -> eg.setAwaitBudget(bad[0], bad[1]));
+                assertTrue(ex.getMessage().contains("spins=" + bad[0] + " yields=" + bad[1]), ex.getMessage());
+            }
+        }
+    }
+
     @Test
     void setWakesAParkedWaiterAndPublishesItsWrites() throws Exception {
         try (EventGroup eg = new EventGroup(2)) {

@@ -63,6 +63,20 @@ class SyncIndexTest {
     }
 
     @Test
+    void closeOnAGroupThatParksAtOnceWaitsForTheSet() throws Exception {
+        try (EventGroup eg = new EventGroup(1)) {
+            eg.setAwaitBudget(0, 0);
+            SyncIndex sync = new SyncIndex(eg);
+            CompletableFuture<Void> closer = CompletableFuture.runAsync(sync::close, r -> Thread.ofPlatform().daemon().start(r));
+            EventGroupTest.awaitParkedWaiter(eg, sync.event());
+            assertFalse(closer.isDone(), "close returned before the set");
+            assertTrue(eg.set(sync.index()));
+            closer.get(10, TimeUnit.SECONDS);
+            assertEquals("<EventGroup: f0>", eg.toString(), "slot not released after the set");
+        }
+    }
+
+    @Test
     void peerGoneReleasesAndRethrows() throws Exception {
         try (EventGroup eg = new EventGroup(1)) {
             SyncIndex sync = new SyncIndex(eg);

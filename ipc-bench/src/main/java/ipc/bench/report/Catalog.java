@@ -42,9 +42,11 @@ public final class Catalog {
             lib(MESSAGE_PROCESS, "MessageProcess round trip (c__echo -> send_out__)", "#d62728",
                     "frontend sendMessageToBack, backend c__echo answers with send_out__, frontend recv; small message"),
             lib(SYNC_INDEX_SPIN, "SyncIndex round trip, hot", "#1f77b4",
-                    "reserve, send the index, backend sets the event, waiter spins then wakes, release"),
+                    "new SyncIndex(eg) reserves, its index goes to a peer JVM in a MessageObject over a Channel, "
+                            + "the peer sets the event, close() waits (spin, yield, then park) and releases"),
             lib(SYNC_INDEX_PARK, "SyncIndex round trip, parked", "#2ca02c",
-                    "the same with the waiter parked on the futex before the set"),
+                    "the same with no spinning on either side: the waiter parks on the event at once "
+                            + "(setAwaitBudget(0, 0)), the peer on the channel's doorbell"),
             lib(STREAM, "one-way stream, 3-parameter messages", "#9467bd",
                     "frontend writes messages of three primitive parameters as fast as the backend drains them"),
             lib(IDLE_BACKEND, "idle backend", "#8c564b", "CPU time of a started backend with nothing to do, from /proc"),
