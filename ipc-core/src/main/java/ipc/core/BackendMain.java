@@ -47,10 +47,12 @@ public final class BackendMain {
     }
 
     static int run(Path channelDirectory) {
+        long begin = System.nanoTime();
         Channel channel = Channel.open(channelDirectory);
         FrontendWatchdog.exitWhenGone(channel.frontendPid());
         ChannelReader fromFront = channel.reader();
         ChannelWriter toFront = channel.writer();
+        long opened = System.nanoTime();
         MessageObject init = readInit(fromFront);
         if (init == null) {
             LOG.error("no INIT frame within {}: channel={}", INIT_TIMEOUT, channelDirectory);
@@ -73,6 +75,11 @@ public final class BackendMain {
             return EXIT_START_FAILED;
         }
         toFront.write(new MessageObject(MessageProcess.READY_COMMAND, "pid", ProcessHandle.current().pid()));
+        if (LOG.isDebugEnabled()) {
+            long ready = System.nanoTime();
+            LOG.debug("ready: process={} channelOpen={} ms initAndRebuild={} ms", process,
+                Frontend.millis(opened - begin), Frontend.millis(ready - opened));
+        }
         return runLifecycle(process);
     }
 

@@ -54,21 +54,31 @@ final class Frontend {
     }
 
     static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint) {
+        long begin = System.nanoTime();
         FORK_STATE.requireRebuildable(p.getClass());
         Map<String, Object> state = FORK_STATE.capture(p);
         List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
         Channel channel = Channel.create(ChannelOptions.defaults().withB2fBell(SelectBell.frontend()));
+        long created = System.nanoTime();
         Process process = null;
         try {
             channel.writer().write(new MessageObject(MessageProcess.INIT_COMMAND,
                 "state", state,
                 "ignoreSigint", !sigint));
+            long initWritten = System.nanoTime();
             process = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
                 .start(List.of(channel.directory().toString()), channel.directory());
+            long spawned = System.nanoTime();
             Frontend f = new Frontend(p.toString(), channel, process, pipe, groups);
             pipe.attach(f.pipeSource(channel.reader()));
             f.awaitReady();
             process.onExit().thenRun(f::onBackendExit);
+            if (LOG.isDebugEnabled()) {
+                long ready = System.nanoTime();
+                LOG.debug("started in {} ms: process={} pid={} captureAndChannel={} ms init={} ms spawn={} ms"
+                    + " awaitReady={} ms", millis(ready - begin), f.owner, process.pid(), millis(created - begin),
+                    millis(initWritten - created), millis(spawned - initWritten), millis(ready - spawned));
+            }
             return f;
         } catch (RuntimeException | Error e) {
             if (process != null) {
@@ -82,6 +92,11 @@ final class Frontend {
             channel.close();
             throw e;
         }
+    }
+
+    /** Nanoseconds as milliseconds with one decimal, for the timing logs. */
+    static String millis(long nanos) {
+        return String.format("%.1f", nanos / 1e6);
     }
 
     private Pipe.Source pipeSource(ChannelReader reader) {
