@@ -84,6 +84,21 @@ final class BackendLauncher {
     }
 
     /**
+     * This launcher with the backend AOT cache's options added after the JVM options when a cache
+     * for this command exists ({@link AotCache#optionsFor}, which starts its training in the
+     * background when it does not).
+     */
+    BackendLauncher withAotCache() {
+        List<String> aot = AotCache.optionsFor(javaBinary, libraryFlags, forwardedProperties, jvmOptions, classpath);
+        if (aot.isEmpty()) {
+            return this;
+        }
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.addAll(aot);
+        return new BackendLauncher(javaBinary, libraryFlags, forwardedProperties, options, classpath, mainClass);
+    }
+
+    /**
      * The command line. A class path longer than {@link #MAX_INLINE_CLASSPATH_CHARS} is written
      * to {@code scratchDir/classpath.argfile} and passed as {@code @file}; scratchDir (e.g. the
      * channel directory) must exist and outlive the backend's start.

@@ -66,7 +66,7 @@ final class Frontend {
                 "state", state,
                 "ignoreSigint", !sigint));
             long initWritten = System.nanoTime();
-            process = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
+            process = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions).withAotCache()
                 .start(List.of(channel.directory().toString()), channel.directory());
             long spawned = System.nanoTime();
             Frontend f = new Frontend(p.toString(), channel, process, pipe, groups);
