@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The frontend's half of one started {@link MessageProcess}: the channel, the backend process,
@@ -118,6 +119,16 @@ final class Frontend {
         };
     }
 
+    /**
+     * How often {@link #awaitReady} looks for the backend's first frame. It polls instead of
+     * parking on the select bell: a parked frontend sets the bell's waiters bit, and the backend's
+     * READY write then has to FUTEX_WAKE it, which makes the backend link its futex downcall (an
+     * FFM stub generated at run time, 0.1-0.2 s of a backend's start here) before READY instead of
+     * after it, in its first park. 1 ms adds at most 1 ms to a start that takes hundreds, for ~1000
+     * wake-ups a second while it lasts.
+     */
+    static final Duration READY_POLL = Duration.ofMillis(1);
+
     /** The backend's first frame says whether it rebuilt the object. */
     private void awaitReady() {
         long deadline = System.nanoTime() + MessageProcess.START_TIMEOUT.toNanos();
@@ -138,7 +149,7 @@ final class Frontend {
                 throw new IllegalStateException("backend not ready within " + MessageProcess.START_TIMEOUT
                     + ": process=" + owner + " pid=" + process.pid());
             }
-            SelectBell.frontend().await(pipe::poll, Math.min(deadline, System.nanoTime() + 50_000_000L));
+            LockSupport.parkNanos(READY_POLL.toNanos());
         }
     }
 
