@@ -14,7 +14,7 @@ import java.util.TreeMap;
 /**
  * Builds and starts the command line of a backend JVM:
  * <pre>
- *   &lt;the frontend's java&gt; &lt;flags of ipc/core/jvm.options&gt; -Dipc.*=... (forwarded)
+ *   &lt;the frontend's java&gt; &lt;flags of ipc/core/jvm.options&gt; -Dipc.*=... (forwarded, see {@link #forwardedProperties()})
  *       &lt;per-process JVM options&gt; -cp &lt;the frontend's class path&gt; &lt;main class&gt; &lt;args&gt;
  * </pre>
  * Per-process options come after the library's flags and the forwarded properties, so for
@@ -84,6 +84,21 @@ final class BackendLauncher {
     }
 
     /**
+     * This launcher with the backend AOT cache's options added after the JVM options when a cache
+     * for this command exists ({@link AotCache#optionsFor}, which starts its training in the
+     * background when it does not).
+     */
+    BackendLauncher withAotCache() {
+        List<String> aot = AotCache.optionsFor(javaBinary, libraryFlags, forwardedProperties, jvmOptions, classpath);
+        if (aot.isEmpty()) {
+            return this;
+        }
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.addAll(aot);
+        return new BackendLauncher(javaBinary, libraryFlags, forwardedProperties, options, classpath, mainClass);
+    }
+
+    /**
      * The command line. A class path longer than {@link #MAX_INLINE_CLASSPATH_CHARS} is written
      * to {@code scratchDir/classpath.argfile} and passed as {@code @file}; scratchDir (e.g. the
      * channel directory) must exist and outlive the backend's start.
@@ -149,13 +164,22 @@ final class BackendLauncher {
     static final String LOGGING_PROPERTY_PREFIX = "org.slf4j.simpleLogger.";
 
     /**
+     * JNA's native library search path, which JNA computes on first use (running
+     * {@code /sbin/ldconfig -p}, a fork and exec, 20-60 ms of a backend's start here) and stores in
+     * this property; Chronicle's affinity layer loads JNA in every JVM that opens a queue. A
+     * backend given the frontend's value skips the ldconfig run and searches the same directories.
+     */
+    static final String JNA_LIBRARY_PATH_PROPERTY = "jna.platform.library.path";
+
+    /**
      * System properties of this JVM that start with {@link #FORWARDED_PROPERTY_PREFIX} or
-     * {@link #LOGGING_PROPERTY_PREFIX}.
+     * {@link #LOGGING_PROPERTY_PREFIX}, and {@link #JNA_LIBRARY_PATH_PROPERTY}.
      */
     static Map<String, String> forwardedProperties() {
         Map<String, String> forwarded = new TreeMap<>();
         for (String name : System.getProperties().stringPropertyNames()) {
-            if (name.startsWith(FORWARDED_PROPERTY_PREFIX) || name.startsWith(LOGGING_PROPERTY_PREFIX)) {
+            if (name.startsWith(FORWARDED_PROPERTY_PREFIX) || name.startsWith(LOGGING_PROPERTY_PREFIX)
+                || name.equals(JNA_LIBRARY_PATH_PROPERTY)) {
                 forwarded.put(name, System.getProperty(name));
             }
         }

@@ -28,6 +28,9 @@ public final class BackendMain {
     /** The frontend's INIT frame did not arrive: the frontend died while starting us. */
     static final int EXIT_NO_INIT = 4;
 
+    /** {@code -Dipc.chroniclePosix=true} keeps Chronicle's native posix layer in backends; see {@link #skipChroniclePosix}. */
+    static final String CHRONICLE_POSIX_PROPERTY = "ipc.chroniclePosix";
+
     /**
      * How long to wait for INIT: the frontend writes it before spawning us, so it is there at once
      * unless the channel is broken; 10 s only guards against waiting forever.
@@ -44,14 +47,34 @@ public final class BackendMain {
             System.err.println("usage: BackendMain <channel directory>   (started by MessageProcess.start())");
             System.exit(64);
         }
+        skipChroniclePosix();
         System.exit(run(Path.of(args[0])));
     }
 
+    /**
+     * Unless {@value #CHRONICLE_POSIX_PROPERTY}{@code =true}, makes Chronicle's posix layer a no-op
+     * in this JVM before Chronicle first loads it. Chronicle (chronicle-core's {@code Jvm}
+     * initializer) loads it eagerly, through jnr-ffi, which generates its native bindings with ASM
+     * at run time: the largest single cost of a backend's start, 0.5-0.6 s of a ~1 s start with the
+     * AOT cache on this machine, and none of it can be cached (generated classes). The layer's one
+     * use on a channel's path is {@code msync(MS_ASYNC)} when a mapped chunk is released, which
+     * Linux has treated as a no-op since 2.6.19 (the kernel tracks dirty shared pages itself), and
+     * channel files are removed after use anyway. Backend code of the user's own that relies on
+     * Chronicle's msync for durability ({@code SyncMode.SYNC} on a disk queue) sets the property.
+     */
+    static void skipChroniclePosix() {
+        if (!Boolean.getBoolean(CHRONICLE_POSIX_PROPERTY)) {
+            net.openhft.posix.PosixAPI.useNoOpPosixApi();
+        }
+    }
+
     static int run(Path channelDirectory) {
+        long begin = System.nanoTime();
         Channel channel = Channel.open(channelDirectory);
         FrontendWatchdog.exitWhenGone(channel.frontendPid());
         ChannelReader fromFront = channel.reader();
         ChannelWriter toFront = channel.writer();
+        long opened = System.nanoTime();
         MessageObject init = readInit(fromFront);
         if (init == null) {
             LOG.error("no INIT frame within {}: channel={}", INIT_TIMEOUT, channelDirectory);
@@ -74,6 +97,11 @@ public final class BackendMain {
             return EXIT_START_FAILED;
         }
         toFront.write(new MessageObject(MessageProcess.READY_COMMAND, "pid", ProcessHandle.current().pid()));
+        if (LOG.isDebugEnabled()) {
+            long ready = System.nanoTime();
+            LOG.debug("ready: process={} channelOpen={} ms initAndRebuild={} ms", process,
+                Frontend.millis(opened - begin), Frontend.millis(ready - opened));
+        }
         return runLifecycle(process);
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The frontend's half of one started {@link MessageProcess}: the channel, the backend process,
@@ -55,21 +56,31 @@ final class Frontend {
     }
 
     static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint) {
+        long begin = System.nanoTime();
         FORK_STATE.requireRebuildable(p.getClass());
         Map<String, Object> state = FORK_STATE.capture(p);
         List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
         Channel channel = Channel.create(ChannelOptions.defaults().withB2fBell(SelectBell.frontend()));
+        long created = System.nanoTime();
         Process process = null;
         try {
             channel.writer().write(new MessageObject(MessageProcess.INIT_COMMAND,
                 "state", state,
                 "ignoreSigint", !sigint));
-            process = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
+            long initWritten = System.nanoTime();
+            process = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions).withAotCache()
                 .start(List.of(channel.directory().toString()), channel.directory());
+            long spawned = System.nanoTime();
             Frontend f = new Frontend(p.toString(), channel, process, pipe, groups);
             pipe.attach(f.pipeSource(channel.reader()));
             f.awaitReady();
             process.onExit().thenRun(f::onBackendExit);
+            if (LOG.isDebugEnabled()) {
+                long ready = System.nanoTime();
+                LOG.debug("started in {} ms: process={} pid={} captureAndChannel={} ms init={} ms spawn={} ms"
+                    + " awaitReady={} ms", millis(ready - begin), f.owner, process.pid(), millis(created - begin),
+                    millis(initWritten - created), millis(spawned - initWritten), millis(ready - spawned));
+            }
             return f;
         } catch (RuntimeException | Error e) {
             if (process != null) {
@@ -83,6 +94,11 @@ final class Frontend {
             channel.close();
             throw e;
         }
+    }
+
+    /** Nanoseconds as milliseconds with one decimal, for the timing logs. */
+    static String millis(long nanos) {
+        return String.format("%.1f", nanos / 1e6);
     }
 
     private Pipe.Source pipeSource(ChannelReader reader) {
@@ -103,6 +119,16 @@ final class Frontend {
             }
         };
     }
+
+    /**
+     * How often {@link #awaitReady} looks for the backend's first frame. It polls instead of
+     * parking on the select bell: a parked frontend sets the bell's waiters bit, and the backend's
+     * READY write then has to FUTEX_WAKE it, which makes the backend link its futex downcall (an
+     * FFM stub generated at run time, 0.1-0.2 s of a backend's start here) before READY instead of
+     * after it, in its first park. 1 ms adds at most 1 ms to a start that takes hundreds, for ~1000
+     * wake-ups a second while it lasts.
+     */
+    static final Duration READY_POLL = Duration.ofMillis(1);
 
     /** The backend's first frame says whether it rebuilt the object. */
     private void awaitReady() {
@@ -130,7 +156,7 @@ final class Frontend {
                     throw new IllegalStateException("backend not ready within " + MessageProcess.START_TIMEOUT
                         + ": process=" + owner + " pid=" + process.pid());
                 }
-                SelectBell.frontend().await(pipe::poll, Math.min(deadline, System.nanoTime() + SelectBell.MAX_PARK_NANOS));
+                LockSupport.parkNanos(READY_POLL.toNanos());
             }
         } finally {
             if (interrupted) {

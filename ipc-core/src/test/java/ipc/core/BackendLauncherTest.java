@@ -53,6 +53,24 @@ class BackendLauncherTest {
     }
 
     @Test
+    void jnasLibrarySearchPathIsForwardedSoThatABackendSkipsLdconfig(@TempDir Path dir) {
+        String old = System.getProperty(BackendLauncher.JNA_LIBRARY_PATH_PROPERTY);
+        System.setProperty(BackendLauncher.JNA_LIBRARY_PATH_PROPERTY, "/usr/lib:/lib");
+        try {
+            List<String> cmd = BackendLauncher.forThisJvm("Main", BackendLauncher.DEFAULT_JVM_OPTIONS)
+                .command(List.of(), dir);
+
+            assertTrue(cmd.contains("-D" + BackendLauncher.JNA_LIBRARY_PATH_PROPERTY + "=/usr/lib:/lib"), cmd.toString());
+        } finally {
+            if (old == null) {
+                System.clearProperty(BackendLauncher.JNA_LIBRARY_PATH_PROPERTY);
+            } else {
+                System.setProperty(BackendLauncher.JNA_LIBRARY_PATH_PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
     void libraryFlagsAreThoseOfIpcCoreJvmOptions() throws IOException {
         // surefire passes the argfile's path (see the parent pom); the resource is the jar's copy.
         Path argfile = Path.of(System.getProperty("ipc.jvm.options"));

@@ -35,6 +35,12 @@ final class SuiteOptions {
      * iteration; 512 MB is ample for benchmarks that allocate nothing per operation.
      */
     static final List<String> FORK_HEAP = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch");
+    /**
+     * No backend AOT cache in the forks: a benchmark's first start would train one in the background
+     * (a JVM or three for up to tens of seconds on 2 cores) while the benchmark measures.
+     * BackendStart, which measures start, turns it back on with a cache of its own.
+     */
+    static final List<String> FORK_PROPERTIES = List.of("-Dipc.aot=false");
 
     private SuiteOptions() {
     }
@@ -51,7 +57,8 @@ final class SuiteOptions {
     static String describe() {
         return FORKS + " fork, " + WARMUP_ITERATIONS + " x " + ITERATION.toSeconds() + " s warm-up, "
                 + MEASUREMENT_ITERATIONS + " x " + ITERATION.toSeconds() + " s measurement, gc profiler; fork JVMs: "
-                + "@ipc-core/jvm.options " + String.join(" ", FORK_HEAP) + "; peer JVMs: @ipc-core/jvm.options "
+                + "@ipc-core/jvm.options " + String.join(" ", FORK_HEAP) + " " + String.join(" ", FORK_PROPERTIES)
+                + "; peer JVMs: @ipc-core/jvm.options "
                 + String.join(" ", PeerProcess.PEER_HEAP);
     }
 
@@ -60,6 +67,7 @@ final class SuiteOptions {
         // jvmArgs (not jvmArgsAppend): a fork must not inherit the runner's own flags, only these.
         List<String> forkArgs = new ArrayList<>(JvmOptions.flags());
         forkArgs.addAll(FORK_HEAP);
+        forkArgs.addAll(FORK_PROPERTIES);
         TimeValue iteration = TimeValue.milliseconds(ITERATION.toMillis());
         return new OptionsBuilder()
                 .include(include)
