@@ -51,6 +51,8 @@ public final class Demo extends MainContext {
     static final Duration STEP_TIMEOUT = Duration.ofSeconds(20);
 
     private final long pid = ProcessHandle.current().pid();
+    private final int roundTrips;
+    private final Duration warmUpAtMost;
     private final List<DemoWorker> workers = new ArrayList<>();
     private EventGroup events;
     private SharedMemory array;
@@ -62,9 +64,15 @@ public final class Demo extends MainContext {
         MessageProcess.formatLogger(Level.WARN);
         System.setProperty("org.slf4j.simpleLogger.log." + DemoWorker.class.getSimpleName(), "info");
         long start = System.nanoTime();
-        Demo demo = new Demo();
+        Demo demo = new Demo(ROUND_TRIPS, WARM_UP_AT_MOST);
         demo.call();
         System.out.printf("%ndone in %.1f s; %s%n", (System.nanoTime() - start) / 1e9, demo.leftBehind());
+    }
+
+    /** A demo whose latency step makes {@code roundTrips} after warming up for at most {@code warmUpAtMost}. */
+    Demo(int roundTrips, Duration warmUpAtMost) {
+        this.roundTrips = roundTrips;
+        this.warmUpAtMost = warmUpAtMost;
     }
 
     @Override
@@ -176,21 +184,21 @@ public final class Demo extends MainContext {
     /** Step 4: round trips to one worker, timed one by one. */
     private void latency() {
         DemoWorker w = workers.getFirst();
-        System.out.printf("[4/4] latency: %d round trips frontend -> %s c__echo -> send_out__ -> frontend, after up to %d (%d s) to warm up%n",
-                ROUND_TRIPS, w.getName(), WARM_UP_ROUND_TRIPS, WARM_UP_AT_MOST.toSeconds());
+        System.out.printf("[4/4] latency: %d round trips frontend -> %s c__echo -> send_out__ -> frontend, after up to %d (%.1f s) to warm up%n",
+                roundTrips, w.getName(), WARM_UP_ROUND_TRIPS, warmUpAtMost.toMillis() / 1e3);
         Pipe pipe = w.getPipe();
         Histogram nanos = new Histogram(3);
         long t0 = System.nanoTime();
-        long warmUpEnd = t0 + WARM_UP_AT_MOST.toNanos();
+        long warmUpEnd = t0 + warmUpAtMost.toNanos();
         int warmUps = 0;
         while (warmUps < WARM_UP_ROUND_TRIPS && System.nanoTime() < warmUpEnd) {
             roundTrip(w, pipe, warmUps++);
         }
-        for (int i = 0; i < ROUND_TRIPS; i++) {
+        for (int i = 0; i < roundTrips; i++) {
             nanos.recordValue(roundTrip(w, pipe, warmUps + i));
         }
         System.out.printf("      %d round trips in %.2f s; us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
-                warmUps + ROUND_TRIPS, (System.nanoTime() - t0) / 1e9,
+                warmUps + roundTrips, (System.nanoTime() - t0) / 1e9,
                 nanos.getValueAtPercentile(50) / 1e3, nanos.getValueAtPercentile(90) / 1e3,
                 nanos.getValueAtPercentile(99) / 1e3, nanos.getValueAtPercentile(99.9) / 1e3, nanos.getMaxValue() / 1e3);
         System.out.println("      (the benchmarks: mvn -B -Preport -pl ipc-bench -am verify -DskipTests)");
@@ -231,7 +239,7 @@ public final class Demo extends MainContext {
     }
 
     /** What of this run is still there: backend processes and files of this JVM under /dev/shm (the select bell aside). */
-    private String leftBehind() throws IOException {
+    String leftBehind() throws IOException {
         long children = ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
         List<String> files;
         try (Stream<java.nio.file.Path> entries = java.nio.file.Files.list(ShmDirectory.root())) {
