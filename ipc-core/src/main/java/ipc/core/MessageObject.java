@@ -3,11 +3,13 @@ package ipc.core;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A command plus named parameters: the message that crosses a channel (the seed's
@@ -38,12 +40,25 @@ public final class MessageObject {
      */
     public static final int MAX_NESTING_DEPTH = 32;
 
+    /**
+     * Up to this many parameters, duplicate keys are found by comparing each key with the ones
+     * before it (no allocation; 28 comparisons at 8); more go through a HashSet, so a message with
+     * thousands of parameters is checked in linear time.
+     */
+    private static final int LINEAR_DUPLICATE_CHECK = 8;
+
     private final String command;
     private final String[] keys;
     private final Object[] values;
     /** The {@link FrameDescriptor} TYPE_ tag of each value, computed once so encoding needs no type test. */
     private final byte[] tags;
-    private final Map<String, Object> kwargs;
+    /**
+     * {@link #kwargs()}, built on first use: a message that only crosses a channel and is read with
+     * {@code get}/{@code getLong}... never needs the map (building one is most of a small message's
+     * construction cost). Volatile: a MessageObject may be shared between threads; two threads that
+     * race build equal maps and either may win.
+     */
+    private volatile Map<String, Object> kwargs;
 
     /**
      * A message from alternating keys and values: {@code "k1", v1, "k2", v2, ...}.
@@ -63,19 +78,18 @@ public final class MessageObject {
         this.keys = new String[n];
         this.values = new Object[n];
         this.tags = new byte[n];
-        LinkedHashMap<String, Object> map = LinkedHashMap.newLinkedHashMap(n);
+        Set<String> seen = n > LINEAR_DUPLICATE_CHECK ? HashSet.newHashSet(n) : null;
         for (int i = 0; i < n; i++) {
             Object key = keysAndValues[2 * i];
             if (!(key instanceof String k)) {
                 throw new IllegalArgumentException("key must be a String: command=" + command + ", position="
                     + (2 * i) + ", key=" + key + ", type=" + typeName(key));
             }
-            if (map.containsKey(k)) {
+            if (seen != null ? !seen.add(k) : indexOf(k, i) >= 0) {
                 throw new IllegalArgumentException("duplicate key: command=" + command + ", key=" + k);
             }
-            put(map, i, k, keysAndValues[2 * i + 1]);
+            put(i, k, keysAndValues[2 * i + 1]);
         }
-        this.kwargs = Collections.unmodifiableMap(map);
     }
 
     /**
@@ -91,16 +105,14 @@ public final class MessageObject {
         this.keys = new String[n];
         this.values = new Object[n];
         this.tags = new byte[n];
-        LinkedHashMap<String, Object> map = LinkedHashMap.newLinkedHashMap(n);
         int i = 0;
         for (Map.Entry<?, ?> e : kwargs.entrySet()) {
             if (!(e.getKey() instanceof String k)) {
                 throw new IllegalArgumentException("key must be a String: command=" + command + ", key="
                     + e.getKey() + ", type=" + typeName(e.getKey()));
             }
-            put(map, i++, k, e.getValue());
+            put(i++, k, e.getValue()); // a Map's keys are distinct
         }
-        this.kwargs = Collections.unmodifiableMap(map);
     }
 
     /** Trusted: the frame reader builds values that are already valid and copied. */
@@ -109,20 +121,16 @@ public final class MessageObject {
         this.keys = keys;
         this.values = values;
         this.tags = new byte[keys.length];
-        LinkedHashMap<String, Object> map = LinkedHashMap.newLinkedHashMap(keys.length);
         for (int i = 0; i < keys.length; i++) {
             tags[i] = ValueType.tagOf(values[i]);
-            map.put(keys[i], values[i]);
         }
-        this.kwargs = Collections.unmodifiableMap(map);
     }
 
-    private void put(LinkedHashMap<String, Object> map, int i, String key, Object value) {
+    private void put(int i, String key, Object value) {
         Object copy = checkedCopy(value, key, 0);
         keys[i] = key;
         values[i] = copy;
         tags[i] = ValueType.tagOf(copy);
-        map.put(key, copy);
     }
 
     /** Validates {@code value} (recursively) and copies Lists and Maps into unmodifiable ones. */
@@ -171,7 +179,7 @@ public final class MessageObject {
 
     /** True when the message has a parameter named {@code key} (its value may be null). */
     public boolean has(String key) {
-        return kwargs.containsKey(key);
+        return indexOf(key) >= 0;
     }
 
     /**
@@ -183,7 +191,7 @@ public final class MessageObject {
         int i = indexOf(key);
         if (i < 0) {
             throw new NoSuchElementException("no such parameter: command=" + command + ", key=" + key
-                + ", keys=" + kwargs.keySet());
+                + ", keys=" + Arrays.toString(keys));
         }
         return values[i];
     }
@@ -262,7 +270,16 @@ public final class MessageObject {
 
     /** The parameters, in insertion order; unmodifiable. */
     public Map<String, Object> kwargs() {
-        return kwargs;
+        Map<String, Object> map = kwargs;
+        if (map == null) {
+            LinkedHashMap<String, Object> built = LinkedHashMap.newLinkedHashMap(keys.length);
+            for (int i = 0; i < keys.length; i++) {
+                built.put(keys[i], values[i]);
+            }
+            map = Collections.unmodifiableMap(built);
+            kwargs = map;
+        }
+        return map;
     }
 
     // --- for the frame codec: index-based, so encoding allocates no iterator ---
@@ -284,7 +301,12 @@ public final class MessageObject {
     }
 
     private int indexOf(String key) {
-        for (int i = 0; i < keys.length; i++) {
+        return indexOf(key, keys.length);
+    }
+
+    /** The index of {@code key} among the first {@code count} keys, or -1. */
+    private int indexOf(String key, int count) {
+        for (int i = 0; i < count; i++) {
             if (keys[i].equals(key)) {
                 return i;
             }

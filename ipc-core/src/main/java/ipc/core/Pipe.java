@@ -37,6 +37,13 @@ public final class Pipe {
     private final ArrayDeque<MessageObject> backlog = new ArrayDeque<>();
     private final Decoder decoder = new Decoder();
     private final BooleanSupplier readyCheck = this::poll;
+    private final BooleanSupplier takeCheck = this::takeIntoHand;
+    /**
+     * A message that {@link #takeIntoHand} (recv's wait condition) has taken off the channel and
+     * the waiting recv has not claimed yet: the oldest message there is, so it goes before the
+     * backlog and the channel. Guarded by lock.
+     */
+    private MessageObject inHand;
     /** Guarded by lock; null before start and after the channel is drained and closed. */
     private Source source;
     /** Guarded by lock; true once a source has been attached (so null source means ended). */
@@ -58,19 +65,25 @@ public final class Pipe {
     public MessageObject recv(Duration timeout) {
         long deadline = deadline(timeout);
         while (true) {
-            if (!SelectBell.frontend().await(readyCheck, deadline)) {
-                return null;
-            }
+            // Take first, wait only when there is nothing: a message that is already there costs
+            // one excerpt read, not a readiness check followed by a read.
             lock.lock();
             try {
-                MessageObject next = takeLocked();
+                MessageObject next = inHand;
+                if (next != null) {
+                    inHand = null;
+                    return next;
+                }
+                next = takeLocked();
                 if (next != null || endedLocked()) {
                     return next;
                 }
             } finally {
                 lock.unlock();
             }
-            // a concurrent reader took it: wait again
+            if (!SelectBell.frontend().await(takeCheck, deadline)) {
+                return null;
+            }
         }
     }
 
@@ -78,7 +91,7 @@ public final class Pipe {
     public boolean poll() {
         lock.lock();
         try {
-            if (!backlog.isEmpty()) {
+            if (inHand != null || !backlog.isEmpty()) {
                 return true;
             }
             Source s = source;
@@ -147,23 +160,34 @@ public final class Pipe {
         }
     }
 
+    /** The next message from the backlog, else from the channel; null when there is none yet. */
     private MessageObject takeLocked() {
         MessageObject queued = backlog.poll();
         if (queued != null) {
             return queued;
         }
         Source s = source;
-        while (s != null && s.hasNext()) {
-            MessageObject next = readOneLocked(s);
-            if (next != null) {
-                return next;
+        return s == null ? null : readOneLocked(s); // null only when no excerpt was there: a bad one decodes to "error"
+    }
+
+    /**
+     * recv's wait condition: takes the next message into {@link #inHand}, so that the poll that
+     * finds a message also reads it. True when a message is in hand or the stream has ended.
+     */
+    private boolean takeIntoHand() {
+        lock.lock();
+        try {
+            if (inHand == null) {
+                inHand = takeLocked();
             }
+            return inHand != null || endedLocked();
+        } finally {
+            lock.unlock();
         }
-        return null;
     }
 
     private boolean endedLocked() {
-        if (!backlog.isEmpty()) {
+        if (inHand != null || !backlog.isEmpty()) {
             return false;
         }
         Source s = source;

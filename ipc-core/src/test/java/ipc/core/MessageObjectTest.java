@@ -115,6 +115,33 @@ class MessageObjectTest {
     }
 
     @Test
+    void duplicateKeyIsRejectedAmongManyKeys() {
+        Object[] keysAndValues = new Object[2 * 20];
+        for (int i = 0; i < 20; i++) {
+            keysAndValues[2 * i] = "k" + i;
+            keysAndValues[2 * i + 1] = i;
+        }
+        new MessageObject("cmd", keysAndValues); // distinct: fine
+        keysAndValues[2 * 19] = "k3";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new MessageObject("cmd", keysAndValues));
+        assertTrue(e.getMessage().contains("key=k3"), e.getMessage());
+    }
+
+    @Test
+    void kwargsIsBuiltOnDemandInOrderAndHasSeesNullValues() {
+        MessageObject m = new MessageObject("cmd", "z", 1, "a", null, "m", "x");
+        assertTrue(m.has("a"), "a key whose value is null");
+        assertFalse(m.has("b"));
+        assertEquals(List.of("z", "a", "m"), new ArrayList<>(m.kwargs().keySet()));
+        assertNull(m.kwargs().get("a"));
+        assertTrue(m.kwargs() == m.kwargs(), "built once");
+        MessageObject decoded = FrameCodec.decode(FrameCodec.encode(m));
+        assertEquals(m.kwargs(), decoded.kwargs());
+        assertTrue(decoded.has("a"));
+    }
+
+    @Test
     void cyclicListIsRejectedNotAStackOverflow() {
         List<Object> cyclic = new ArrayList<>();
         cyclic.add(cyclic);

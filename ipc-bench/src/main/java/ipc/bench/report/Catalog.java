@@ -48,10 +48,16 @@ public final class Catalog {
                     "the same with no spinning on either side: the waiter parks on the event at once "
                             + "(setAwaitBudget(0, 0)), the peer on the channel's doorbell"),
             lib(STREAM, "one-way stream, 3-parameter messages", "#9467bd",
-                    "frontend writes messages of three primitive parameters as fast as the backend drains them"),
-            lib(IDLE_BACKEND, "idle backend", "#8c564b", "CPU time of a started backend with nothing to do, from /proc"),
+                    "frontend sendMessageToBack of prebuilt messages of three primitive parameters (long, int, double), "
+                            + "at most 64 Ki in flight (the backend publishes its count in shared memory), so the score is "
+                            + "the sustained rate; the backend's allocation per message is measured in its JVM"),
+            lib(IDLE_BACKEND, "idle backend", "#8c564b",
+                    "CPU time (user + system, from /proc) of a started backend with nothing to do, over the measurement "
+                            + "window after the warm-up, in % of one core"),
             lib(START, "start() to backend ready", "#e377c2", "wall time from start() until the backend answers"),
-            lib(SHM_FOOTPRINT, "/dev/shm over a 50 M message run", "#7f7f7f", "peak bytes under the channel directory"),
+            lib(SHM_FOOTPRINT, "/dev/shm during a long stream", "#7f7f7f",
+                    "peak bytes under the channel directory (apparent file sizes, sampled every 50 ms) while the stream "
+                            + "benchmark's set-up sends for 20 s or 50 M messages, whichever comes first"),
             base(CHRONICLE, "raw Chronicle Queue ping-pong, busy spin", "#ff7f0e",
                     "one 8-byte excerpt appended to a queue, echoed into a second queue; both JVMs busy-spin"),
             base(FUTEX_SPIN, "raw futex ping-pong, spin first", "#17becf",

@@ -1,6 +1,8 @@
 package ipc.bench.report;
 
 import ipc.bench.baseline.PythonPipeBaseline;
+import ipc.bench.library.IdleBackend;
+import ipc.bench.library.ShmFootprint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 
@@ -15,7 +18,7 @@ import org.openjdk.jmh.runner.RunnerException;
  * Runs the short suite and writes the report: {@code mvn -B -Preport -pl ipc-bench -am verify -DskipTests}.
  *
  * <p>Steps: JMH over every benchmark ({@link SuiteOptions}) into {@code results/raw/jmh.json}; each
- * of {@link #DRIVERS} (the Python baseline) into {@code results/raw/<Class.method>.json}; then every
+ * of {@link #DRIVERS} (the Python baseline, the idle backend's CPU, the /dev/shm footprint) into {@code results/raw/<Class.method>.json}; then every
  * {@code raw/*.json} is read back and rendered into {@code results/REPORT.md} and
  * {@code results/latency.svg}.
  *
@@ -33,7 +36,9 @@ public final class ReportMain {
 
     /** Measurements that are not JMH benchmarks, run after JMH in this order. */
     static final List<Driver> DRIVERS = List.of(
-            new Driver(PythonPipeBaseline.BENCHMARK, PythonPipeBaseline::run));
+            new Driver(PythonPipeBaseline.BENCHMARK, PythonPipeBaseline::run),
+            new Driver(IdleBackend.BENCHMARK, IdleBackend::run),
+            new Driver(ShmFootprint.BENCHMARK, ShmFootprint::run));
 
     private ReportMain() {
     }
@@ -84,7 +89,15 @@ public final class ReportMain {
             }
         }
         RunInfo run = RunInfo.capture(command, include, SuiteOptions.describe());
-        new Runner(SuiteOptions.build(include, raw.resolve("jmh.json"))).run();
+        Path jmhResult = raw.resolve("jmh.json");
+        try {
+            new Runner(SuiteOptions.build(include, jmhResult)).run();
+        } catch (NoBenchmarksException onlyDrivers) {
+            // e.g. --include=IdleBackend: no JMH benchmark matches, the drivers below still run;
+            // JMH has left an empty result file, which is no JSON array
+            System.out.println("# no JMH benchmark matches include=" + include);
+            Files.deleteIfExists(jmhResult);
+        }
         Pattern selected = Pattern.compile(include);
         for (Driver driver : DRIVERS) {
             if (selected.matcher(driver.benchmark()).find()) {
