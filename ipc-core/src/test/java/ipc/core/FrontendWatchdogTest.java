@@ -98,7 +98,11 @@ class FrontendWatchdogTest {
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
 
             assertEquals(FrontendWatchdog.EXIT_FRONTEND_GONE, backend.exitValue());
-            assertTrue(tookMs < 1_000, "backend exit took tookMs=" + tookMs);
+            // The watchdog polls every 200 ms and exits at once (~200-300 ms on a quiet machine);
+            // the bound only catches a watchdog that does not fire: a loaded 2-core machine has
+            // been seen to take 1.5 s to schedule the exit.
+            System.out.println("FrontendWatchdogTest: backend exited " + tookMs + " ms after its frontend's SIGKILL (" + hook + ")");
+            assertTrue(tookMs < 5_000, "backend exit took tookMs=" + tookMs);
         } finally {
             frontend.destroyForcibly();
             backend.destroyForcibly();
