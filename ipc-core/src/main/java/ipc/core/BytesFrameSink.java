@@ -38,4 +38,9 @@ final class BytesFrameSink implements FrameSink {
     public void putLong(long value) {
         bytes.writeLong(value);
     }
+
+    @Override
+    public void putBytes(byte[] src) {
+        bytes.write(src);
+    }
 }

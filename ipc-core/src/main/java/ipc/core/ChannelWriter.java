@@ -27,6 +27,7 @@ public final class ChannelWriter {
     private final Doorbell bell;
     private final int maxFrameBytes;
     private final BytesFrameSink sink = new BytesFrameSink();
+    private final StringBytesCache strings = new StringBytesCache();
     private int cycle = Integer.MIN_VALUE;
     private long position;
 
@@ -50,13 +51,13 @@ public final class ChannelWriter {
      * @throws IllegalStateException when the channel is closed
      */
     public void write(MessageObject message) {
-        int length = FrameCodec.frameLength(message, maxFrameBytes);
+        int length = FrameCodec.frameLength(message, maxFrameBytes, strings);
         channel.checkOpen();
         space.beforeWrite(position, length);
         try (DocumentContext dc = appender.writingDocument()) {
             try {
                 Bytes<?> bytes = dc.wire().bytes();
-                FrameCodec.encode(message, length, sink.wrap(bytes));
+                FrameCodec.encode(message, length, sink.wrap(bytes), strings);
                 position = bytes.writePosition();
             } catch (RuntimeException | Error e) {
                 dc.rollbackOnClose();

@@ -24,17 +24,22 @@ public final class FrameCodec {
      *         command, a key or its field count is over its limit
      */
     public static int frameLength(MessageObject message, int maxFrameBytes) {
+        return frameLength(message, maxFrameBytes, null);
+    }
+
+    /** {@link #frameLength(MessageObject, int)}, taking the command's and keys' lengths from {@code cache} where it has them. */
+    static int frameLength(MessageObject message, int maxFrameBytes, StringBytesCache cache) {
         int count = message.parameterCount();
         if (count > FrameDescriptor.MAX_U16) {
             throw oversized(message, "too many parameters: fieldCount=" + count + ", max=" + FrameDescriptor.MAX_U16);
         }
-        long commandBytes = stringLength(message.command());
+        long commandBytes = encodedLength(message.command(), cache);
         if (commandBytes > FrameDescriptor.MAX_U16) {
             throw oversized(message, "command too long: commandBytes=" + commandBytes + ", max=" + FrameDescriptor.MAX_U16);
         }
         long length = FrameDescriptor.HEADER_LENGTH + commandBytes;
         for (int i = 0; i < count; i++) {
-            long keyBytes = stringLength(message.key(i));
+            long keyBytes = encodedLength(message.key(i), cache);
             if (keyBytes > FrameDescriptor.MAX_U16) {
                 throw oversized(message, "key too long: key=" + message.key(i) + ", keyBytes=" + keyBytes
                     + ", max=" + FrameDescriptor.MAX_U16);
@@ -57,17 +62,26 @@ public final class FrameCodec {
      * Writes {@code message} as a frame of {@code frameLength} bytes (from {@link #frameLength}).
      */
     static void encode(MessageObject message, int frameLength, FrameSink sink) {
+        encode(message, frameLength, sink, null);
+    }
+
+    /** {@link #encode(MessageObject, int, FrameSink)}, copying the command's and keys' bytes from {@code cache} where it has them. */
+    static void encode(MessageObject message, int frameLength, FrameSink sink, StringBytesCache cache) {
         sink.putShort(FrameDescriptor.MAGIC);
         sink.putByte(FrameDescriptor.VERSION);
         sink.putByte((byte) 0);
         sink.putInt(frameLength);
         String command = message.command();
-        sink.putShort((short) stringLength(command));
+        byte[] commandBytes = cache == null ? null : cache.bytesOf(command);
+        sink.putShort((short) (commandBytes != null ? commandBytes.length : stringLength(command)));
         int count = message.parameterCount();
         sink.putShort((short) count);
-        putChars(command, sink);
+        putChars(command, commandBytes, sink);
         for (int i = 0; i < count; i++) {
-            putKey(message.key(i), sink);
+            String key = message.key(i);
+            byte[] keyBytes = cache == null ? null : cache.bytesOf(key);
+            sink.putShort((short) (keyBytes != null ? keyBytes.length : stringLength(key)));
+            putChars(key, keyBytes, sink);
             byte tag = message.tag(i);
             sink.putByte(tag);
             putValue(tag, message.value(i), sink);
@@ -276,6 +290,20 @@ public final class FrameCodec {
     private static void putString(String s, FrameSink sink) {
         sink.putInt((int) stringLength(s));
         putChars(s, sink);
+    }
+
+    private static long encodedLength(String s, StringBytesCache cache) {
+        byte[] cached = cache == null ? null : cache.bytesOf(s);
+        return cached != null ? cached.length : stringLength(s);
+    }
+
+    /** Writes {@code s}'s encoded bytes: {@code cached} when there are, else encoded here. */
+    private static void putChars(String s, byte[] cached, FrameSink sink) {
+        if (cached != null) {
+            sink.putBytes(cached);
+        } else {
+            putChars(s, sink);
+        }
     }
 
     private static void putChars(String s, FrameSink sink) {

@@ -13,4 +13,7 @@ interface FrameSink {
     void putInt(int value);
 
     void putLong(long value);
+
+    /** Writes {@code bytes} as they are, in one block. */
+    void putBytes(byte[] bytes);
 }

@@ -41,4 +41,10 @@ final class SegmentFrameSink implements FrameSink {
         segment.set(SegmentFrameMemory.LONG, position, value);
         position += Long.BYTES;
     }
+
+    @Override
+    public void putBytes(byte[] bytes) {
+        MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, position, bytes.length);
+        position += bytes.length;
+    }
 }
