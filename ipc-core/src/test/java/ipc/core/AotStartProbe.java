@@ -13,7 +13,8 @@ import java.util.Optional;
  * {@code key=value} line per result for the test to read.
  *
  * <ul>
- *   <li>{@code start}: starts a {@link Worker} (default backend options), prints the backend's
+ *   <li>{@code start}: starts a {@link Worker} (options {@link BackendLauncherTest#LEAN}: C1 only,
+ *       which also makes the training cheaper), prints the backend's
  *       command line as {@code cmdline=...} and {@code ready=true}, closes it, prints {@code exit=}</li>
  *   <li>{@code await-cache}: waits (up to 3 min) for this command's cache and for its trainer to
  *       exit; prints {@code trained=<ms>} or {@code trained=timeout}</li>
@@ -57,7 +58,7 @@ final class AotStartProbe {
     /** The cache file name stem of this JVM's backend command (what a start computes). */
     static String key() throws java.io.IOException {
         return AotCache.Key.of(BackendLauncher.thisJavaBinary(), BackendLauncher.libraryFlags(),
-            BackendLauncher.DEFAULT_JVM_OPTIONS, System.getProperty("java.class.path"), AotCache.libraryJar()).hash();
+            BackendLauncherTest.LEAN, System.getProperty("java.class.path"), AotCache.libraryJar()).hash();
     }
 
     static Path file(String suffix) throws java.io.IOException {
@@ -66,6 +67,7 @@ final class AotStartProbe {
 
     private static void start() throws Exception {
         try (Worker worker = new Worker()) {
+            worker.setJvmOptions(BackendLauncherTest.LEAN);
             worker.start();
             long pid = worker.pid().orElseThrow();
             String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
