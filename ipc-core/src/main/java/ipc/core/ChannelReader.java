@@ -85,7 +85,7 @@ public final class ChannelReader {
     }
 
     /**
-     * Polls until an excerpt is consumed or {@code timeout} passes: spins, then yields, then parks
+     * Polls until an excerpt is consumed or {@code timeout} passes: spins ({@link SpinWait}), then yields, then parks
      * on the doorbell for exactly the time left. Returns false at once, keeping the interrupt
      * status, when the thread is interrupted.
      *
@@ -102,7 +102,7 @@ public final class ChannelReader {
                 return false;
             }
             if (i < ParkingIdleStrategy.DEFAULT_SPINS) {
-                Thread.onSpinWait();
+                SpinWait.spin(i);
             } else {
                 Thread.yield();
             }

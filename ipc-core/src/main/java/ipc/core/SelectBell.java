@@ -84,8 +84,8 @@ public final class SelectBell implements AutoCloseable {
     /**
      * Waits until {@code ready} returns true (then true), or until {@code deadlineNanos} (a
      * {@link System#nanoTime()} value) passes or the thread is interrupted (then false; the
-     * interrupt status is kept). Spins, yields, then parks on the bell with ipc-sync's measured
-     * budget. The sequence is read before each test, so a ring between the test and the park
+     * interrupt status is kept). Spins ({@link SpinWait}), yields, then parks on the bell with
+     * ipc-sync's measured budget. The sequence is read before each test, so a ring between the test and the park
      * makes the park return at once: no ring is lost (native-notes/futex.md).
      */
     boolean await(BooleanSupplier ready, long deadlineNanos) {
@@ -100,7 +100,7 @@ public final class SelectBell implements AutoCloseable {
                 return false;
             }
             if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS) {
-                Thread.onSpinWait();
+                SpinWait.spin(idleRounds);
             } else if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS + ParkingIdleStrategy.DEFAULT_YIELDS) {
                 Thread.yield();
             } else {
