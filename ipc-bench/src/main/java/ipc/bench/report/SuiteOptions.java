@@ -38,7 +38,8 @@ final class SuiteOptions {
     /**
      * No backend AOT cache in the forks: a benchmark's first start would train one in the background
      * (a JVM or three for up to tens of seconds on 2 cores) while the benchmark measures.
-     * BackendStart, which measures start, turns it back on with a cache of its own.
+     * BackendStart, which measures start, turns it back on with a cache of its own. The runner JVM,
+     * where the drivers start backends, gets the same property from the report profile.
      */
     static final List<String> FORK_PROPERTIES = List.of("-Dipc.aot=false");
 
