@@ -66,6 +66,7 @@ public final class Channel implements AutoCloseable {
     private final QueueDirection inbound;
     private final ChannelWriter writer;
     private final ChannelReader reader;
+    private final WaitPeer waitPeer;
     private volatile boolean closed;
 
     private Channel(Path directory, boolean creator, SharedMapping control, SelectBell openedBell,
@@ -77,6 +78,7 @@ public final class Channel implements AutoCloseable {
         this.openedBell = openedBell;
         this.outbound = outbound;
         this.inbound = inbound;
+        this.waitPeer = WaitPeer.of(control.segment(), creator);
         this.writer = new ChannelWriter(this, outbound.createAppender(), outbound.space(), outboundBell, maxFrameBytes);
         this.reader = new ChannelReader(this, inbound.createTailer(), inboundBell, inbound.reaper(), maxFrameBytes);
     }
@@ -117,6 +119,7 @@ public final class Channel implements AutoCloseable {
             c.set(ValueLayout.JAVA_INT, ChannelDescriptor.VERSION_OFFSET, ChannelDescriptor.VERSION);
             c.set(ValueLayout.JAVA_INT, ChannelDescriptor.MAX_FRAME_BYTES_OFFSET, options.maxFrameBytes());
             c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.FRONTEND_PID_OFFSET, ProcessHandle.current().pid());
+            WaitPeer.clear(c);
             Doorbell b2fBell;
             if (options.b2fBell() != null) {
                 byte[] path = ChannelDescriptor.checkBellPath(options.b2fBell().path().toAbsolutePath().toString());
@@ -212,6 +215,11 @@ public final class Channel implements AutoCloseable {
     /** This side's inbound reader (frontend: b2f, backend: f2b). */
     public ChannelReader reader() {
         return reader;
+    }
+
+    /** This side's wait-CPU hints (which core each side waits on), for {@link SpinWait}. */
+    WaitPeer waitPeer() {
+        return waitPeer;
     }
 
     /** The channel directory. */

@@ -39,7 +39,11 @@ import java.nio.charset.StandardCharsets;
  *  |        b2f doorbell word, alone on its 128-byte line        ...| 256
  *  +---------------------------------------------------------------+
  *  |        b2f bell path: UTF-8, up to 512 bytes                ...| 384
- *  +---------------------------------------------------------------+ 896
+ *  +---------------------------------------------------------------+
+ *  |   frontend wait CPU (int, -1 = unknown), alone on its line  ...| 896
+ *  +---------------------------------------------------------------+
+ *  |   backend wait CPU (int, -1 = unknown), alone on its line   ...| 1024
+ *  +---------------------------------------------------------------+ 1152
  * </pre>
  *
  * <p>Commit: the frontend writes every other field, then stores {@code state = READY} with
@@ -53,6 +57,12 @@ import java.nio.charset.StandardCharsets;
  * usually lives outside the channel (a frontend's {@link SelectBell}, shared by all of its
  * channels so that one futex word serves a select over many); its path is recorded here for the
  * backend, which maps it. 512 bytes bound that path: paths under the per-user root are ~60.
+ *
+ * <p>The wait CPUs are hints for the spin phase of each side's waits ({@link SpinWait}): each side
+ * stores the CPU it is on when it begins to wait (plain store, once per wait) and the other side
+ * reads it (opaque) every {@link SpinWait#SPINS_PER_YIELD} spins, to yield only to a peer on its
+ * own core. Each sits on a line of its own: the frontend's is written by the frontend while the
+ * backend reads it, and the other way round. The frontend writes -1 to both before it publishes.
  */
 public final class ChannelDescriptor {
     /** 128 B: two cache lines, so the adjacent-line prefetcher cannot couple two hot words. */
@@ -74,7 +84,11 @@ public final class ChannelDescriptor {
         MemoryLayout.paddingLayout(LINE_BYTES - 4),
         ValueLayout.JAVA_INT.withName("b2fBell"),
         MemoryLayout.paddingLayout(LINE_BYTES - 4),
-        MemoryLayout.sequenceLayout(BELL_PATH_CAPACITY, ValueLayout.JAVA_BYTE).withName("b2fBellPath"))
+        MemoryLayout.sequenceLayout(BELL_PATH_CAPACITY, ValueLayout.JAVA_BYTE).withName("b2fBellPath"),
+        ValueLayout.JAVA_INT.withName("frontendWaitCpu"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 4),
+        ValueLayout.JAVA_INT.withName("backendWaitCpu"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 4))
         .withName("ChannelControl");
 
     public static final long MAGIC_OFFSET = offsetOf("magic");
@@ -88,12 +102,15 @@ public final class ChannelDescriptor {
     public static final long F2B_BELL_OFFSET = offsetOf("f2bBell");
     public static final long B2F_BELL_OFFSET = offsetOf("b2fBell");
     public static final long B2F_BELL_PATH_OFFSET = offsetOf("b2fBellPath");
+    public static final long FRONTEND_WAIT_CPU_OFFSET = offsetOf("frontendWaitCpu");
+    public static final long BACKEND_WAIT_CPU_OFFSET = offsetOf("backendWaitCpu");
     /** Bytes of the control segment. */
     public static final long SIZE = LAYOUT.byteSize();
 
     /** ASCII "IPCC" read as a little-endian int. */
     public static final int MAGIC = 0x43435049;
-    public static final int VERSION = 1;
+    /** 2: the wait CPU lines. */
+    public static final int VERSION = 2;
 
     /** The file is zero-filled: not yet published. */
     public static final int STATE_UNPUBLISHED = 0;

@@ -94,6 +94,7 @@ public final class ChannelReader {
     public boolean poll(FrameHandler handler, Duration timeout) {
         long timeoutNanos = timeout.toNanos();
         long start = System.nanoTime();
+        WaitPeer peer = channel.waitPeer();
         for (int i = 0; i < ParkingIdleStrategy.DEFAULT_SPINS + ParkingIdleStrategy.DEFAULT_YIELDS; i++) {
             if (poll(handler)) {
                 return true;
@@ -101,8 +102,11 @@ public final class ChannelReader {
             if (System.nanoTime() - start >= timeoutNanos || Thread.currentThread().isInterrupted()) {
                 return false;
             }
+            if (i == 0) {
+                peer.announce();
+            }
             if (i < ParkingIdleStrategy.DEFAULT_SPINS) {
-                SpinWait.spin(i);
+                SpinWait.spin(i, peer);
             } else {
                 Thread.yield();
             }

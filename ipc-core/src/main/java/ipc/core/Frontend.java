@@ -72,7 +72,7 @@ final class Frontend {
                 .start(List.of(channel.directory().toString()), channel.directory());
             long spawned = System.nanoTime();
             Frontend f = new Frontend(p.toString(), channel, process, pipe, groups);
-            pipe.attach(f.pipeSource(channel.reader()));
+            pipe.attach(f.pipeSource(channel.reader(), channel.waitPeer()));
             f.awaitReady();
             process.onExit().thenRun(f::onBackendExit);
             if (LOG.isDebugEnabled()) {
@@ -101,8 +101,13 @@ final class Frontend {
         return String.format("%.1f", nanos / 1e6);
     }
 
-    private Pipe.Source pipeSource(ChannelReader reader) {
+    private Pipe.Source pipeSource(ChannelReader reader, WaitPeer waitPeer) {
         return new Pipe.Source() {
+            @Override
+            public WaitPeer waitPeer() {
+                return waitPeer;
+            }
+
             @Override
             public boolean poll(FrameHandler handler) {
                 return reader.poll(handler);

@@ -29,6 +29,11 @@ public final class Pipe {
         boolean hasNext();
 
         boolean producerExited();
+
+        /** The channel's wait-CPU hints, seen from the frontend. */
+        default WaitPeer waitPeer() {
+            return WaitPeer.UNKNOWN;
+        }
     }
 
     private final String owner;
@@ -48,6 +53,8 @@ public final class Pipe {
     private Source source;
     /** Guarded by lock; true once a source has been attached (so null source means ended). */
     private boolean attached;
+    /** The attached source's wait hints, read without the lock by waits; UNKNOWN when there is no channel. */
+    private volatile WaitPeer waitPeer = WaitPeer.UNKNOWN;
 
     Pipe(String owner) {
         this.owner = owner;
@@ -81,7 +88,7 @@ public final class Pipe {
             } finally {
                 lock.unlock();
             }
-            if (!SelectBell.frontend().await(takeCheck, deadline)) {
+            if (!SelectBell.frontend().await(takeCheck, deadline, waitPeer)) {
                 return null;
             }
         }
@@ -106,7 +113,12 @@ public final class Pipe {
 
     /** Waits up to {@code timeout} ({@code null}: forever) for {@link #poll()} to be true. */
     public boolean poll(Duration timeout) {
-        return SelectBell.frontend().await(readyCheck, deadline(timeout));
+        return SelectBell.frontend().await(readyCheck, deadline(timeout), waitPeer);
+    }
+
+    /** The backend's wait hints while its channel is attached, else {@link WaitPeer#UNKNOWN}. */
+    WaitPeer waitPeer() {
+        return waitPeer;
     }
 
     @Override
@@ -118,6 +130,7 @@ public final class Pipe {
         lock.lock();
         try {
             this.source = source;
+            this.waitPeer = source.waitPeer();
             this.attached = true;
         } finally {
             lock.unlock();
@@ -145,6 +158,7 @@ public final class Pipe {
                 }
             }
             source = null;
+            waitPeer = WaitPeer.UNKNOWN;
         } finally {
             lock.unlock();
         }

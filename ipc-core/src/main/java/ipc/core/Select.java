@@ -35,7 +35,9 @@ public final class Select {
         }
         long deadline = System.nanoTime() + (timeout == null ? Long.MAX_VALUE / 2 : saturatedNanos(timeout));
         List<Pipe> ready = new ArrayList<>(2);
-        SelectBell.frontend().await(() -> collectReady(pipes, ready), deadline);
+        // One pipe: its backend is the peer to yield to. Several: any of them may be on this core.
+        WaitPeer peer = pipes.size() == 1 ? pipes.iterator().next().waitPeer() : WaitPeer.UNKNOWN;
+        SelectBell.frontend().await(() -> collectReady(pipes, ready), deadline, peer);
         return ready;
     }
 

@@ -89,6 +89,15 @@ public final class SelectBell implements AutoCloseable {
      * makes the park return at once: no ring is lost (native-notes/futex.md).
      */
     boolean await(BooleanSupplier ready, long deadlineNanos) {
+        return await(ready, deadlineNanos, WaitPeer.UNKNOWN);
+    }
+
+    /**
+     * {@link #await(BooleanSupplier, long)} for a waiter that waits for one channel's backend:
+     * announces its CPU to that backend and yields in the spin phase only when the backend may
+     * share its core ({@link WaitPeer}).
+     */
+    boolean await(BooleanSupplier ready, long deadlineNanos, WaitPeer peer) {
         int idleRounds = 0;
         while (true) {
             int observed = doorbell.sequenceAcquire();
@@ -99,8 +108,11 @@ public final class SelectBell implements AutoCloseable {
             if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
                 return false;
             }
+            if (idleRounds == 0) {
+                peer.announce();
+            }
             if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS) {
-                SpinWait.spin(idleRounds);
+                SpinWait.spin(idleRounds, peer);
             } else if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS + ParkingIdleStrategy.DEFAULT_YIELDS) {
                 Thread.yield();
             } else {

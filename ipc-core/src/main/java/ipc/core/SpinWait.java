@@ -16,6 +16,14 @@ package ipc.core;
  * each, the raw Chronicle ping-pong at 0.8-1.2 us p50 beside them). A reply that comes within a
  * few microseconds never reaches the first yield; on an idle core a yield returns in well under
  * a microsecond.
+ *
+ * <p>But a yield hands the core to whatever else is runnable there, and when that is not the peer
+ * the waiter loses the core for another thread's slice while the answer waits on the other core:
+ * on the quiet machine a yield every 128 spins put 23-48 % of round trips at 30-100 us (p90
+ * 40-50 us; 3 runs). So the yield is taken only when the peer last began a wait on this same core
+ * ({@link WaitPeer}, from {@code sched_getcpu}): 5-14 % there, p90 5-35 us, p50 1.95-2.46 us in the
+ * same interleaved runs; with a CPU hog on one core, 35-42 % of round trips under 5 us against
+ * 11-22 %, p99 71-135 us against 129-3184 us (native-notes/futex.md).
  */
 final class SpinWait {
     /** A power of two: ~5 us of PAUSE (36-39 ns each here) between yields; yielding every 32 gained nothing more. */
@@ -24,9 +32,12 @@ final class SpinWait {
     private SpinWait() {
     }
 
-    /** Step {@code round} (0, 1, 2, ...) of a spin phase. */
-    static void spin(int round) {
-        if ((round & (SPINS_PER_YIELD - 1)) == SPINS_PER_YIELD - 1) {
+    /**
+     * Step {@code round} (0, 1, 2, ...) of a spin phase that waits for {@code peer}: a PAUSE, and
+     * every {@link #SPINS_PER_YIELD}-th step a yield when the peer may share this core.
+     */
+    static void spin(int round, WaitPeer peer) {
+        if ((round & (SPINS_PER_YIELD - 1)) == SPINS_PER_YIELD - 1 && peer.sharesCore()) {
             Thread.yield();
         } else {
             Thread.onSpinWait();

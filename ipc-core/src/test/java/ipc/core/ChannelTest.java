@@ -417,7 +417,9 @@ class ChannelTest {
         assertEquals(128, ChannelDescriptor.F2B_BELL_OFFSET);
         assertEquals(256, ChannelDescriptor.B2F_BELL_OFFSET);
         assertEquals(384, ChannelDescriptor.B2F_BELL_PATH_OFFSET);
-        assertEquals(896, ChannelDescriptor.SIZE);
+        assertEquals(896, ChannelDescriptor.FRONTEND_WAIT_CPU_OFFSET);
+        assertEquals(1024, ChannelDescriptor.BACKEND_WAIT_CPU_OFFSET);
+        assertEquals(1152, ChannelDescriptor.SIZE);
         ByteBuffer magic = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(ChannelDescriptor.MAGIC);
         assertEquals("IPCC", new String(magic.array(), java.nio.charset.StandardCharsets.US_ASCII));
     }

@@ -1,0 +1,56 @@
+package ipc.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ipc.sync.CurrentCpu;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+class WaitPeerTest {
+
+    private final MemorySegment control = Arena.ofAuto().allocate(ChannelDescriptor.SIZE, 64);
+    private final WaitPeer frontend = WaitPeer.of(control, true);
+    private final WaitPeer backend = WaitPeer.of(control, false);
+
+    @Test
+    void aPeerThatHasNotWaitedYetCountsAsSharingTheCore() {
+        WaitPeer.clear(control);
+        assertTrue(frontend.sharesCore());
+        assertTrue(backend.sharesCore());
+        assertTrue(WaitPeer.UNKNOWN.sharesCore());
+        WaitPeer.UNKNOWN.announce(); // no segment: nothing to write, no failure
+    }
+
+    @Test
+    void eachSideAnnouncesIntoItsOwnWordAndReadsTheOther() {
+        WaitPeer.clear(control);
+        frontend.announce();
+        int frontendCpu = control.get(ValueLayout.JAVA_INT, ChannelDescriptor.FRONTEND_WAIT_CPU_OFFSET);
+        assertTrue(frontendCpu >= 0, "frontendCpu=" + frontendCpu);
+        assertEquals(CurrentCpu.UNKNOWN, control.get(ValueLayout.JAVA_INT, ChannelDescriptor.BACKEND_WAIT_CPU_OFFSET));
+        backend.announce();
+        assertTrue(control.get(ValueLayout.JAVA_INT, ChannelDescriptor.BACKEND_WAIT_CPU_OFFSET) >= 0);
+    }
+
+    @Test
+    void yieldsOnlyToAPeerOnTheCallersCore() {
+        WaitPeer.clear(control);
+        // A CPU number no machine has: the peer is elsewhere, so no yield.
+        control.set(ValueLayout.JAVA_INT, ChannelDescriptor.BACKEND_WAIT_CPU_OFFSET, 1 << 20);
+        assertFalse(frontend.sharesCore());
+        // The peer announced this thread's own CPU: yield. The thread may migrate between the two
+        // reads, so it is enough that most tries agree.
+        int agreed = 0;
+        for (int i = 0; i < 100; i++) {
+            control.set(ValueLayout.JAVA_INT, ChannelDescriptor.BACKEND_WAIT_CPU_OFFSET, CurrentCpu.id());
+            if (frontend.sharesCore()) {
+                agreed++;
+            }
+        }
+        assertTrue(agreed >= 50, "agreed=" + agreed);
+    }
+}
