@@ -2,6 +2,7 @@ package ipc.core;
 
 import ipc.sync.Doorbell;
 import ipc.sync.ParkingIdleStrategy;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -28,7 +29,10 @@ public final class ChannelReader {
     private final Doorbell bell;
     private final CycleFileReaper reaper;
     private final FrameReader frame;
+    /** Reads through Chronicle's Bytes: the rare excerpt that spans two mapped chunks. */
     private final BytesFrameMemory memory = new BytesFrameMemory();
+    /** Reads the excerpt's mapped bytes directly ({@link ExcerptWindow}): every other frame. */
+    private final SegmentFrameMemory windowMemory = new SegmentFrameMemory();
     private int cycle = Integer.MIN_VALUE;
     private long position;
     private long badFrames;
@@ -59,7 +63,13 @@ public final class ChannelReader {
             position = bytes.readPosition();
             FrameException bad = null;
             try {
-                frame.wrap(memory.wrap(bytes), bytes.readPosition(), bytes.readRemaining());
+                long length = bytes.readRemaining();
+                MemorySegment window = ExcerptWindow.forRead(bytes, position, length);
+                if (window != null) {
+                    frame.wrap(windowMemory.wrap(window), 0, length);
+                } else {
+                    frame.wrap(memory.wrap(bytes), position, length);
+                }
             } catch (FrameException e) {
                 bad = e;
                 badFrames++;
@@ -73,6 +83,7 @@ public final class ChannelReader {
             } finally {
                 frame.clear();
                 memory.clear();
+                windowMemory.wrap(MemorySegment.NULL);
             }
         } finally {
             int now = tailer.cycle();

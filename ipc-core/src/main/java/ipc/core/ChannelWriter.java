@@ -3,14 +3,15 @@ package ipc.core;
 import ipc.sync.Doorbell;
 import ipc.sync.OutOfSpaceException;
 import java.io.File;
+import java.lang.foreign.MemorySegment;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Writes this side's outbound direction of a {@link Channel}: each {@link #write} encodes one
- * frame in place into a new queue excerpt (no intermediate buffer), commits it, then rings the
- * direction's doorbell.
+ * frame in place into a new queue excerpt (no intermediate buffer: straight into the mapped file
+ * through an {@link ExcerptWindow}), commits it, then rings the direction's doorbell.
  *
  * <p>Not thread-safe: one thread at a time (Chronicle appenders are single-threaded). A writer
  * shared between threads needs the caller's lock, which also orders the hand-off. Writing a
@@ -26,7 +27,10 @@ public final class ChannelWriter {
     private final CycleFileSpace space;
     private final Doorbell bell;
     private final int maxFrameBytes;
+    /** Encodes through Chronicle's Bytes: the rare frame that spans two mapped chunks. */
     private final BytesFrameSink sink = new BytesFrameSink();
+    /** Encodes into the excerpt's mapped bytes directly ({@link ExcerptWindow}): every other frame. */
+    private final SegmentFrameSink windowSink = new SegmentFrameSink();
     private final StringBytesCache strings = new StringBytesCache();
     private int cycle = Integer.MIN_VALUE;
     private long position;
@@ -57,13 +61,21 @@ public final class ChannelWriter {
         try (DocumentContext dc = appender.writingDocument()) {
             try {
                 Bytes<?> bytes = dc.wire().bytes();
-                FrameCodec.encode(message, length, sink.wrap(bytes), strings);
+                long start = bytes.writePosition();
+                MemorySegment window = ExcerptWindow.forWrite(bytes, start, length);
+                if (window != null) {
+                    FrameCodec.encode(message, length, windowSink.wrap(window, 0), strings);
+                    bytes.writeSkip(length);
+                } else {
+                    FrameCodec.encode(message, length, sink.wrap(bytes), strings);
+                }
                 position = bytes.writePosition();
             } catch (RuntimeException | Error e) {
                 dc.rollbackOnClose();
                 throw e;
             } finally {
                 sink.clear();
+                windowSink.wrap(MemorySegment.NULL, 0);
             }
         }
         published();
