@@ -33,6 +33,7 @@ public final class ChannelReader {
     private final BytesFrameMemory memory = new BytesFrameMemory();
     /** Reads the excerpt's mapped bytes directly ({@link ExcerptWindow}): every other frame. */
     private final SegmentFrameMemory windowMemory = new SegmentFrameMemory();
+    private final ExcerptWindow window = new ExcerptWindow();
     private int cycle = Integer.MIN_VALUE;
     private long position;
     private long badFrames;
@@ -64,9 +65,9 @@ public final class ChannelReader {
             FrameException bad = null;
             try {
                 long length = bytes.readRemaining();
-                MemorySegment window = ExcerptWindow.forRead(bytes, position, length);
-                if (window != null) {
-                    frame.wrap(windowMemory.wrap(window), 0, length);
+                long at = window.locateForRead(bytes, position, length);
+                if (at >= 0) {
+                    frame.wrap(windowMemory.wrap(window.chunk()), at, length);
                 } else {
                     frame.wrap(memory.wrap(bytes), position, length);
                 }
@@ -175,6 +176,7 @@ public final class ChannelReader {
     }
 
     void close() {
+        window.clear();
         tailer.close();
     }
 }

@@ -31,6 +31,7 @@ public final class ChannelWriter {
     private final BytesFrameSink sink = new BytesFrameSink();
     /** Encodes into the excerpt's mapped bytes directly ({@link ExcerptWindow}): every other frame. */
     private final SegmentFrameSink windowSink = new SegmentFrameSink();
+    private final ExcerptWindow window = new ExcerptWindow();
     private final StringBytesCache strings = new StringBytesCache();
     private int cycle = Integer.MIN_VALUE;
     private long position;
@@ -62,9 +63,13 @@ public final class ChannelWriter {
             try {
                 Bytes<?> bytes = dc.wire().bytes();
                 long start = bytes.writePosition();
-                MemorySegment window = ExcerptWindow.forWrite(bytes, start, length);
-                if (window != null) {
-                    FrameCodec.encode(message, length, windowSink.wrap(window, 0), strings);
+                long at = window.locateForWrite(bytes, start, length);
+                if (at >= 0) {
+                    FrameCodec.encode(message, length, windowSink.wrap(window.chunk(), at), strings);
+                    if (windowSink.position() != at + length) {
+                        throw new IllegalStateException("frame encoded to a different length than computed: length="
+                            + length + ", written=" + (windowSink.position() - at) + ", message=" + message);
+                    }
                     bytes.writeSkip(length);
                 } else {
                     FrameCodec.encode(message, length, sink.wrap(bytes), strings);
@@ -120,6 +125,7 @@ public final class ChannelWriter {
     }
 
     void close() {
+        window.clear();
         try {
             appender.close();
         } finally {

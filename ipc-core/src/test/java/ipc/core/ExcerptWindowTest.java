@@ -1,8 +1,6 @@
 package ipc.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
@@ -32,16 +30,24 @@ class ExcerptWindowTest {
              ExcerptTailer tailer = queue.createTailer()) {
             int length = 1000; // ~4 excerpts per 4 KiB; 5 000 of them cross four 1 MiB chunks
             int windows = 0;
+            ExcerptWindow writing = new ExcerptWindow();
+            MemorySegment firstChunk = null;
+            int chunks = 0;
             for (int i = 0; i < 5_000; i++) {
                 try (DocumentContext dc = appender.writingDocument()) {
                     Bytes<?> bytes = dc.wire().bytes();
                     long start = bytes.writePosition();
-                    MemorySegment window = ExcerptWindow.forWrite(bytes, start, length);
-                    if (window != null) {
+                    long at = writing.locateForWrite(bytes, start, length);
+                    if (at >= 0) {
                         windows++;
-                        assertEquals(length, window.byteSize());
-                        window.fill((byte) i);
-                        window.set(ValueLayout.JAVA_INT_UNALIGNED, 0, i);
+                        MemorySegment chunk = writing.chunk();
+                        if (chunk != firstChunk) {
+                            firstChunk = chunk;
+                            chunks++;
+                        }
+                        assertTrue(at + length <= chunk.byteSize(), "at=" + at + " chunk=" + chunk.byteSize());
+                        chunk.asSlice(at, length).fill((byte) i);
+                        chunk.set(ValueLayout.JAVA_INT_UNALIGNED, at, i);
                         bytes.writeSkip(length);
                     } else { // the Bytes path the channel falls back to
                         bytes.writeInt(i);
@@ -52,16 +58,18 @@ class ExcerptWindowTest {
                 }
             }
             assertTrue(windows >= 4_990, "a frame no larger than the chunk overlap lies in one mapping: windows=" + windows);
+            assertTrue(chunks >= 4 && chunks < 100, "one segment per chunk, not per frame: chunks=" + chunks);
+            ExcerptWindow reading = new ExcerptWindow();
             for (int i = 0; i < 5_000; i++) {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     assertTrue(dc.isPresent(), "excerpt " + i);
                     Bytes<?> bytes = dc.wire().bytes();
                     long start = bytes.readPosition();
                     assertEquals(length, bytes.readRemaining());
-                    MemorySegment window = ExcerptWindow.forRead(bytes, start, length);
-                    assertNotNull(window, "excerpt " + i);
-                    assertEquals(i, window.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
-                    assertEquals((byte) i, window.get(ValueLayout.JAVA_BYTE, length - 1));
+                    long at = reading.locateForRead(bytes, start, length);
+                    assertTrue(at >= 0, "excerpt " + i);
+                    assertEquals(i, reading.chunk().get(ValueLayout.JAVA_INT_UNALIGNED, at));
+                    assertEquals((byte) i, reading.chunk().get(ValueLayout.JAVA_BYTE, at + length - 1));
                     assertEquals(i, bytes.readInt(start), "the same bytes through Chronicle");
                 }
             }
@@ -75,7 +83,7 @@ class ExcerptWindowTest {
              ExcerptAppender appender = queue.createAppender()) {
             try (DocumentContext dc = appender.writingDocument()) {
                 Bytes<?> bytes = dc.wire().bytes();
-                assertNull(ExcerptWindow.forWrite(bytes, bytes.writePosition(), 64 * BLOCK));
+                assertEquals(-1, new ExcerptWindow().locateForWrite(bytes, bytes.writePosition(), 64 * BLOCK));
                 dc.rollbackOnClose();
             }
         }
