@@ -23,6 +23,7 @@ public final class Catalog {
 
     // Baselines (ipc.bench.baseline).
     public static final String CHRONICLE = "ChronicleQueuePingPong.roundTrip";
+    public static final String CHRONICLE_STREAM = "ChronicleStream.send";
     public static final String FUTEX_SPIN = "FutexPingPong.roundTrip:waiting=spin";
     public static final String FUTEX_PARK = "FutexPingPong.roundTrip:waiting=park";
     public static final String UNIX_SOCKET = "UnixSocketPingPong.roundTrip";
@@ -60,6 +61,9 @@ public final class Catalog {
                             + "benchmark's set-up sends for 20 s or 50 M messages, whichever comes first"),
             base(CHRONICLE, "raw Chronicle Queue ping-pong, busy spin", "#ff7f0e",
                     "one 8-byte excerpt appended to a queue, echoed into a second queue; both JVMs busy-spin"),
+            base(CHRONICLE_STREAM, "raw Chronicle Queue one-way stream", "#ffbb78",
+                    "one excerpt of the stream's three values (long, int, double: 20 bytes, no names or framing) appended "
+                            + "per operation, read by a peer JVM; the same 64 Ki window as the library's stream"),
             base(FUTEX_SPIN, "raw futex ping-pong, spin first", "#17becf",
                     "a sequence word per direction in a shared file; the waiter spins, then FUTEX_WAIT; the writer FUTEX_WAKEs"),
             base(FUTEX_PARK, "raw futex ping-pong, parked", "#98df8a",

@@ -41,7 +41,7 @@ public final class Targets {
             new Target("SyncIndex round trip, after the waiter has parked", "p50 within 1.2x of a raw futex ping-pong",
                     fig(Catalog.SYNC_INDEX_PARK, Stat.P50), fig(Catalog.FUTEX_PARK, Stat.P50), new RatioAtMost(1.2)),
             new Target("one-way stream of 3-parameter messages", "at least 5 M messages/s",
-                    fig(Catalog.STREAM, Stat.THROUGHPUT), null, new AtLeast(5e6)),
+                    fig(Catalog.STREAM, Stat.THROUGHPUT), fig(Catalog.CHRONICLE_STREAM, Stat.THROUGHPUT), new AtLeast(5e6)),
             new Target("allocation per message, primitive parameters, frontend", "0 B/op (JMH gc profiler; < 1 B/op is noise)",
                     fig(Catalog.STREAM, Stat.ALLOCATION), null, new AtMost(ZERO_ALLOCATION)),
             new Target("allocation per message, primitive parameters, backend", "0 B/op",
