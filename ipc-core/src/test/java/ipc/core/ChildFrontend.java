@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A frontend JVM that a test spawns and watches from outside: the same java, class path and
- * argfile as the test JVM (like {@link ChildJvm}), a lean heap, and its stdout and stderr in files
+ * argfile as the test JVM (the command line of {@link ChildJvm#command(List, List, Class, List, String...)},
+ * with {@link #LEAN} and only {@code ipc.dir} forwarded), and its stdout and stderr in files
  * that its backends inherit too, so the test sees everything the whole process tree printed.
  * Optionally started through {@code setsid} in a process group of its own, so a signal to that
  * group does not reach the test's JVM. {@link #close()} kills it (by pid) if it still runs.
@@ -47,18 +48,7 @@ final class ChildFrontend implements AutoCloseable {
         if (ownGroup) {
             cmd.addAll(List.of("setsid", "env", "--default-signal=INT"));
         }
-        cmd.add(ChildJvm.javaBinary());
-        cmd.add("@" + System.getProperty("ipc.jvm.options"));
-        cmd.addAll(LEAN);
-        String ipcDir = System.getProperty("ipc.dir");
-        if (ipcDir != null) {
-            cmd.add("-Dipc.dir=" + ipcDir);
-        }
-        cmd.addAll(jvmFlags);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass.getName());
-        cmd.addAll(List.of(args));
+        cmd.addAll(ChildJvm.command(LEAN, List.of("ipc.dir"), mainClass, jvmFlags, args));
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
         try {
@@ -128,14 +118,7 @@ final class ChildFrontend implements AutoCloseable {
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-        }
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildJvm.destroyAndWait(process);
     }
 
     /** The process group of {@code pid}, from /proc/pid/stat (field 5, after the parenthesised name). */

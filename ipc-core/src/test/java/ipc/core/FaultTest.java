@@ -3,8 +3,6 @@ package ipc.core;
 import ipc.sync.EventGroup;
 import ipc.sync.PeerGoneException;
 import ipc.sync.SyncIndex;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,19 +30,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mid-handler and while it holds reservations; a SyncIndex against a backend already dead;
  * SIGSTOP then SIGCONT. Each ends with a clear report (end of stream, exit code 137,
  * PeerGoneException, an exception naming the exit), never a hang, nothing committed lost, and no
- * file of the process left. Faults around start and stop: {@link StartStopFaultTest}.
+ * file of the process left (each test checks that no shm entry is left: {@link ShmLeakCheck}). Faults
+ * around start and stop: {@link StartStopFaultTest}.
  *
  * <p>Bounds: {@link #HANG} only catches a hang; the measured times are logged.
  */
 @Timeout(120)
-class FaultTest {
+class FaultTest extends ShmLeakCheck {
     static final Duration REPLY = Duration.ofSeconds(20);
     /** A fault must be reported well within this; it is only there to turn a hang into a failure. */
     static final Duration HANG = Duration.ofSeconds(10);
     /** api.md: a waiter on a dead peer's event is released "within a second"; asserted generously. */
     static final long PEER_GONE_BOUND_MS = 5_000;
-
-    private LeakProbe start;
 
     /**
      * The backends of these tests run lean, like the test JVMs (C1 only, 64 MB): a fault's
@@ -53,19 +50,6 @@ class FaultTest {
     static <P extends MessageProcess> P lean(P process) {
         process.setJvmOptions(LoadTest.LEAN_BACKENDS);
         return process;
-    }
-
-    @BeforeEach
-    void snapshot() {
-        SelectBell.frontend(); // one per JVM, made on first use and kept: part of the start state
-        start = LeakProbe.now();
-    }
-
-    /** Every test leaves no shm entry of its own behind (descriptors and threads: see LoadTest). */
-    @AfterEach
-    void nothingLeftInShm() {
-        LeakProbe end = LeakProbe.settle(start, Duration.ofSeconds(5));
-        assertEquals(start.shm().keySet(), end.shm().keySet(), end.diff(start));
     }
 
     // ------------------------------------------------------------------ SIGKILL mid-stream

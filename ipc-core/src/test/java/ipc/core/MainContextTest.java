@@ -194,18 +194,8 @@ class MainContextTest {
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
         FrontendJvm(String... args) throws IOException {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(ChildJvm.javaBinary());
-            cmd.add("@" + System.getProperty("ipc.jvm.options"));
-            cmd.addAll(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-            for (String key : List.of("ipc.dir", "ipc.sync.futex", "ipc.jvm.options")) {
-                String value = System.getProperty(key);
-                if (value != null) {
-                    cmd.add("-D" + key + "=" + value);
-                }
-            }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MainContextSigintMain.class.getName()));
-            cmd.addAll(Arrays.asList(args));
+            List<String> cmd = ChildJvm.command(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                ChildJvm.FORWARDED_PROPERTIES, MainContextSigintMain.class, List.of(), args);
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             Thread.ofPlatform().daemon().name("child-stdout").start(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -240,14 +230,7 @@ class MainContextTest {
 
         @Override
         public void close() {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ChildJvm.destroyAndWait(process);
         }
     }
 

@@ -1,12 +1,9 @@
 package ipc.core;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,25 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * start() waits for it, one that never finishes postRun__, and the SharedMemory a dead backend
  * created. (preRun__ that throws, close() of a hung backend: LifecycleTest.) Each ends with a
  * clear report (an error message and exit code, or an exception from start()), never a hang, and
- * with no file of the process left. Signals during the run: {@link FaultTest}.
+ * with no file of the process left (no shm entry: {@link ShmLeakCheck}). Signals during the run:
+ * {@link FaultTest}.
  */
 @Timeout(120)
-class StartStopFaultTest {
-    private LeakProbe start;
-
-    @BeforeEach
-    void snapshot() {
-        SelectBell.frontend(); // one per JVM, made on first use and kept: part of the start state
-        start = LeakProbe.now();
-    }
-
-    /** Every test leaves no shm entry of its own behind. */
-    @AfterEach
-    void nothingLeftInShm() {
-        LeakProbe end = LeakProbe.settle(start, Duration.ofSeconds(5));
-        assertEquals(start.shm().keySet(), end.shm().keySet(), end.diff(start));
-    }
-
+class StartStopFaultTest extends ShmLeakCheck {
     // ------------------------------------------------------------------ lifecycle hooks that throw
 
     static final class PostRunFailsProcess extends MessageProcess {

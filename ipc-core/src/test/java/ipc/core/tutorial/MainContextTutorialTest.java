@@ -2,14 +2,12 @@ package ipc.core.tutorial;
 
 import ipc.core.MainContext;
 import ipc.core.MessageObject;
-import ipc.core.MessageProcess;
 import ipc.core.Pipe;
 import ipc.core.Select;
 import ipc.core.SharedMemory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,29 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MainContextTutorialTest {
 
     /** Does "work" on its shared array: fills it with a value the frontend chose, then says ready. */
-    static final class WorkerProcess extends MessageProcess {
-        private final String shmemName;
-        private final transient SharedMemory shmem;   // frontend side: created here
-        private transient SharedMemory shmemBack;     // backend side: opened in preRun__
-        private transient MemorySegment arrayBack;
+    static final class WorkerProcess extends SharedArrayProcess {
+        private final transient SharedMemory shmem;   // frontend side: created here; backend side: arrayBack
 
         WorkerProcess(String name) {
-            super(name);
-            this.shmemName = "shm-" + name + "-" + ProcessHandle.current().pid();
+            super(name, "shm-" + name + "-" + ProcessHandle.current().pid());
             this.shmem = SharedMemory.create(shmemName, 100 * 100 * Double.BYTES);
-        }
-
-        @Override
-        protected void preRun__() {
-            logger.info("preRun__ : ");
-            shmemBack = SharedMemory.open(shmemName);
-            arrayBack = shmemBack.segment();
-        }
-
-        @Override
-        protected void postRun__() {
-            logger.info("postRun__ : ");
-            shmemBack.close();
         }
 
         void c__doWork(double value) {

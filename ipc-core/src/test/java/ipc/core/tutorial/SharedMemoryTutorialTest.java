@@ -26,38 +26,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class SharedMemoryTutorialTest {
     private static final Duration SYNC = Duration.ofSeconds(20);
 
-    /** shm1: created in the constructor (frontend), opened in preRun__ (backend). */
-    static final class Shm1Process extends MessageProcess {
+    /** shm1: created in the constructor (frontend), opened in preRun__ (backend: {@link SharedArrayProcess}). */
+    static final class Shm1Process extends SharedArrayProcess {
         private final EventGroup eg;
-        private final String shmemName;
         private final int rows = 100;
         private final int cols = 100;
-        private final transient SharedMemory shmem;   // frontend side
-        private transient SharedMemory shmemBack;     // backend side, opened in preRun__
-        private transient MemorySegment arrayBack;
+        private final transient SharedMemory shmem;   // frontend side; backend side: arrayBack
 
         Shm1Process(String name, String shmemName) {
-            super(name);
+            super(name, shmemName);
             this.eg = new EventGroup(10);
-            this.shmemName = shmemName;
             this.shmem = SharedMemory.create(shmemName, (long) rows * cols * Double.BYTES);
             MemorySegment array = shmem.segment();
             for (long i = 0; i < (long) rows * cols; i++) {
                 array.setAtIndex(ValueLayout.JAVA_DOUBLE, i, 1.0);
             }
-        }
-
-        @Override
-        protected void preRun__() {
-            logger.info("preRun__ : ");
-            shmemBack = SharedMemory.open(shmemName);
-            arrayBack = shmemBack.segment();
-        }
-
-        @Override
-        protected void postRun__() {
-            logger.info("postRun__ : ");
-            shmemBack.close();
         }
 
         void c__readWrite(int sync_index) {

@@ -24,7 +24,7 @@ public final class ChildJvm implements AutoCloseable {
      * which wait path ipc-sync takes (the fallback test run sets {@code ipc.sync.futex=false}), and
      * the argfile, so that a child can spawn children of its own.
      */
-    private static final List<String> FORWARDED_PROPERTIES = List.of("ipc.dir", "ipc.sync.futex", "ipc.jvm.options");
+    public static final List<String> FORWARDED_PROPERTIES = List.of("ipc.dir", "ipc.sync.futex", "ipc.jvm.options");
 
     private final Process process;
 
@@ -48,14 +48,26 @@ public final class ChildJvm implements AutoCloseable {
 
     /** The command line {@link #start(Class, List, String...)} runs. */
     public static List<String> command(Class<?> mainClass, List<String> jvmFlags, String... args) {
+        return command(LEAN_FLAGS, FORWARDED_PROPERTIES, mainClass, jvmFlags, args);
+    }
+
+    /**
+     * A command line like {@link #command(Class, List, String...)} with the caller's own lean flags
+     * and forwarded properties, for a test that starts and watches a JVM in its own way: the java
+     * binary, the argfile (when {@code ipc.jvm.options} names a file), {@code leanFlags}, a
+     * {@code -Dkey=value} for each of {@code forwardedProperties} the test JVM has, {@code jvmFlags},
+     * the class path, {@code mainClass} and {@code args}.
+     */
+    public static List<String> command(List<String> leanFlags, List<String> forwardedProperties, Class<?> mainClass,
+                                       List<String> jvmFlags, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         String argfile = System.getProperty("ipc.jvm.options");
         if (argfile != null && Files.isRegularFile(Path.of(argfile))) {
             cmd.add("@" + argfile);
         }
-        cmd.addAll(LEAN_FLAGS);
-        for (String key : FORWARDED_PROPERTIES) {
+        cmd.addAll(leanFlags);
+        for (String key : forwardedProperties) {
             String value = System.getProperty(key);
             if (value != null) {
                 cmd.add("-D" + key + "=" + value);
@@ -101,6 +113,14 @@ public final class ChildJvm implements AutoCloseable {
 
     @Override
     public void close() {
+        destroyAndWait(process);
+    }
+
+    /**
+     * Kills {@code process} (SIGKILL, by its pid) if it still runs and waits up to 10 s for it to
+     * exit; an interrupt ends the wait and stays set.
+     */
+    public static void destroyAndWait(Process process) {
         if (process.isAlive()) {
             process.destroyForcibly();
         }
