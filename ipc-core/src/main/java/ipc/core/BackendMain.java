@@ -1,6 +1,5 @@
 package ipc.core;
 
-import ipc.sync.FileSpace;
 import ipc.sync.Futex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,28 +51,27 @@ public final class BackendMain {
             System.err.println("usage: BackendMain <channel directory>   (started by MessageProcess.start())");
             System.exit(64);
         }
-        Thread linker = linkNativeCallsInBackground();
         skipChroniclePosix();
-        System.exit(SPARE_ARG.equals(args[0]) ? runSpare(linker) : run(Path.of(args[0])));
+        System.exit(SPARE_ARG.equals(args[0]) ? runSpare() : run(Path.of(args[0])));
     }
 
     /**
      * A spare backend: initialises what every backend's start initialises (Chronicle, a channel
-     * from both ends, a frame each way, the native calls), then waits for one line on stdin, the
-     * channel directory of the start that takes it, and runs as a backend of that channel. End of
+     * from both ends, a frame each way, the FFM downcalls of FileSpace and Futex), then waits for
+     * one line on stdin, the channel directory of the start that takes it, and runs as a backend of that channel. End of
      * file, or an empty line, means it is not wanted (its frontend closed the pipe or exited):
      * exit 0. Its parent, the frontend, is watched as a backend watches its frontend meanwhile.
      */
-    static int runSpare(Thread linker) {
+    static int runSpare() {
         long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         if (parent <= 1) {
             return 0; // orphaned before it began: nobody will take it
         }
         Thread watchdog = FrontendWatchdog.exitWhenGone(parent);
         try {
-            warmUp();
-            linker.join();
-        } catch (RuntimeException | InterruptedException e) {
+            warmUp(); // links FileSpace's downcalls too (the scratch channel reserves its files)
+            Futex.isAvailable(); // a backend links it in its first park, after READY: a spare has the time
+        } catch (RuntimeException e) {
             LOG.debug("spare backend warm-up failed (the start that takes it pays instead): {}", e.toString());
         }
         String line;
@@ -136,25 +134,6 @@ public final class BackendMain {
         if (!Boolean.getBoolean(CHRONICLE_POSIX_PROPERTY)) {
             net.openhft.posix.PosixAPI.useNoOpPosixApi();
         }
-    }
-
-    /**
-     * Links the FFM downcalls of {@link FileSpace} (open, fallocate, close: the writer's first
-     * frame, READY, reserves its cycle file's storage) and {@link Futex} (the first park) on a
-     * daemon thread, while the main thread initialises Chronicle and opens the channel. The stubs
-     * are generated at run time (hidden classes and lambda forms that no AOT cache holds): 120-190
-     * ms of a cached backend's start on this machine when the main thread linked them on the way,
-     * against ~250 ms of Chronicle's own initialisation beside which they now run. The main thread
-     * meets them in class initialisation, which waits for this thread rather than linking twice.
-     */
-    static Thread linkNativeCallsInBackground() {
-        Thread linker = new Thread(() -> {
-            FileSpace.isAvailable();
-            Futex.isAvailable();
-        }, "ipc-backend-link");
-        linker.setDaemon(true);
-        linker.start();
-        return linker;
     }
 
     static int run(Path channelDirectory) {

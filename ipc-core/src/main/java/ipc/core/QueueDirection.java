@@ -72,8 +72,9 @@ final class QueueDirection implements AutoCloseable {
         if (creator) {
             // The opener skips it: the creator reserved both directions' table stores before it
             // published the channel (Channel.open accepts only a READY one), and tmpfs keeps the
-            // blocks. It is also the backend's first FFM downcall (open, fallocate, close), whose
-            // linking cost 120-190 ms of a cached backend's start here.
+            // blocks. (It was a backend's first FFM downcall: linking open, fallocate and close
+            // takes 120-190 ms of a cached backend's start here; the backend now links them at its
+            // first write, READY, whose cycle file CycleFileSpace reserves.)
             reserveTableStore(directory);
         }
         SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
