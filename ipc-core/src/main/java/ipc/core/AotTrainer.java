@@ -93,6 +93,7 @@ final class AotTrainer {
                                          Path dir, AotCache.Key key, List<String> backendJvmOptions) throws IOException {
         Map<String, String> properties = new HashMap<>(forwarded);
         properties.put(AotCache.ENABLED_PROPERTY, "false"); // the probe's own start must not train again
+        properties.put(SpareBackend.PROPERTY, "false"); // one probe, no spare beside it
         BackendLauncher launcher = new BackendLauncher(javaBinary, libraryFlags, properties, TRAINER_JVM_OPTIONS,
             key.classpath(), AotTrainer.class.getName());
         Path scratch = dir.resolve(key.hash() + TEMP_MARK + ProcessHandle.current().pid());

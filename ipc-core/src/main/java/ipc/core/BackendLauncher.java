@@ -120,6 +120,34 @@ final class BackendLauncher {
         return cmd;
     }
 
+    /**
+     * What makes two backend commands the same apart from their arguments (a spare backend is
+     * used only for its own command, {@link SpareBackend}). {@link #JNA_LIBRARY_PATH_PROPERTY} is
+     * left out: JNA sets it in this JVM at its first use, which may come after the first start's
+     * command was built, and it only spares a backend one ldconfig run (a spare runs it while it
+     * warms up).
+     */
+    List<String> key() {
+        List<String> key = new ArrayList<>();
+        key.add(javaBinary);
+        key.addAll(libraryFlags);
+        forwardedProperties.forEach((k, v) -> {
+            if (!k.equals(JNA_LIBRARY_PATH_PROPERTY)) {
+                key.add("-D" + k + "=" + v);
+            }
+        });
+        key.addAll(jvmOptions);
+        key.add("-cp");
+        key.add(classpath);
+        key.add(mainClass);
+        return key;
+    }
+
+    /** Whether {@link #command} passes the class path through an argfile in its scratch directory. */
+    boolean needsClasspathArgfile() {
+        return classpath.length() > MAX_INLINE_CLASSPATH_CHARS;
+    }
+
     /** The configured, not yet started, process: output and error inherited. */
     ProcessBuilder processBuilder(List<String> args, Path scratchDir) {
         return new ProcessBuilder(command(args, scratchDir))

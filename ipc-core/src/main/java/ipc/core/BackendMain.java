@@ -1,5 +1,6 @@
 package ipc.core;
 
+import ipc.sync.Futex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +43,79 @@ public final class BackendMain {
     private BackendMain() {
     }
 
+    /** The argument of a spare backend ({@link SpareBackend}): warm up, then read the channel path on stdin. */
+    static final String SPARE_ARG = "--spare";
+
     public static void main(String[] args) {
         if (args.length != 1) {
             System.err.println("usage: BackendMain <channel directory>   (started by MessageProcess.start())");
             System.exit(64);
         }
         skipChroniclePosix();
-        System.exit(run(Path.of(args[0])));
+        System.exit(SPARE_ARG.equals(args[0]) ? runSpare() : run(Path.of(args[0])));
+    }
+
+    /**
+     * A spare backend: initialises what every backend's start initialises (Chronicle, a channel
+     * from both ends, a frame each way, the FFM downcalls of FileSpace and Futex), then waits for
+     * one line on stdin, the channel directory of the start that takes it, and runs as a backend of that channel. End of
+     * file, or an empty line, means it is not wanted (its frontend closed the pipe or exited):
+     * exit 0. Its parent, the frontend, is watched as a backend watches its frontend meanwhile.
+     */
+    static int runSpare() {
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        if (parent <= 1) {
+            return 0; // orphaned before it began: nobody will take it
+        }
+        Thread watchdog = FrontendWatchdog.exitWhenGone(parent);
+        try {
+            warmUp(); // links FileSpace's downcalls too (the scratch channel reserves its files)
+            Futex.isAvailable(); // a backend links it in its first park, after READY: a spare has the time
+        } catch (RuntimeException e) {
+            LOG.debug("spare backend warm-up failed (the start that takes it pays instead): {}", e.toString());
+        }
+        String line;
+        try {
+            line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        } catch (java.io.IOException e) {
+            line = null;
+        }
+        if (line == null || line.isBlank()) {
+            return 0;
+        }
+        watchdog.interrupt(); // run() watches the channel's frontend, the same process
+        return run(Path.of(line.strip()));
+    }
+
+    /** A scratch channel of this process, created, opened, used both ways and removed. */
+    private static void warmUp() {
+        Path dir = ipc.sync.ShmDirectory.root().resolve(ipc.sync.ShmDirectory.uniqueName("spare"));
+        // The watchdog may end this JVM in the middle (its frontend died): leave no files then either.
+        Thread removeScratch = new Thread(() -> ipc.sync.ShmDirectory.deleteRecursively(dir), "ipc-spare-scratch-cleanup");
+        Runtime.getRuntime().addShutdownHook(removeScratch);
+        try (SelectBell bell = SelectBell.create();
+             Channel front = Channel.create(ChannelOptions.defaults().withDirectory(dir).withB2fBell(bell));
+             Channel back = Channel.open(dir)) {
+            front.writer().write(new MessageObject(MessageProcess.INIT_COMMAND, "state", Map.of("warm", 1),
+                "ignoreSigint", false));
+            MessageObject init = readInit(back.reader());
+            back.writer().write(new MessageObject(MessageProcess.READY_COMMAND, "pid", ProcessHandle.current().pid()));
+            MessageObject[] ready = new MessageObject[1];
+            long deadline = System.nanoTime() + INIT_TIMEOUT.toNanos();
+            while (ready[0] == null && System.nanoTime() - deadline < 0) {
+                front.reader().poll(frame -> ready[0] = frame.toMessageObject());
+            }
+            if (init == null || ready[0] == null) {
+                throw new IllegalStateException("scratch channel lost a frame: directory=" + dir);
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(removeScratch);
+            } catch (IllegalStateException exiting) {
+                // the hook runs anyway
+            }
+        }
     }
 
     /**

@@ -131,9 +131,9 @@ public final class Channel implements AutoCloseable {
                 c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.B2F_BELL_OFFSET_OFFSET, ChannelDescriptor.B2F_BELL_OFFSET);
                 b2fBell = new Doorbell(c, ChannelDescriptor.B2F_BELL_OFFSET);
             }
-            QueueDirection f2b = QueueDirection.forWriting(dir.resolve(F2B), options.maxFrameBytes());
+            QueueDirection f2b = QueueDirection.forWriting(dir.resolve(F2B), true, options.maxFrameBytes());
             opened.add(f2b);
-            QueueDirection b2f = QueueDirection.forReading(dir.resolve(B2F), options.maxFrameBytes());
+            QueueDirection b2f = QueueDirection.forReading(dir.resolve(B2F), true, options.maxFrameBytes());
             opened.add(b2f);
             Channel channel = new Channel(dir, true, control, null, f2b, b2f,
                 new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), b2fBell, options.maxFrameBytes());
@@ -188,9 +188,9 @@ public final class Channel implements AutoCloseable {
             } else {
                 b2fBell = new Doorbell(c, ChannelDescriptor.B2F_BELL_OFFSET);
             }
-            QueueDirection b2f = QueueDirection.forWriting(dir.resolve(B2F), maxFrameBytes);
+            QueueDirection b2f = QueueDirection.forWriting(dir.resolve(B2F), false, maxFrameBytes);
             opened.add(b2f);
-            QueueDirection f2b = QueueDirection.forReading(dir.resolve(F2B), maxFrameBytes);
+            QueueDirection f2b = QueueDirection.forReading(dir.resolve(F2B), false, maxFrameBytes);
             opened.add(f2b);
             Channel channel = new Channel(dir, false, control, bell, b2f, f2b, b2fBell,
                 new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), maxFrameBytes);

@@ -68,17 +68,23 @@ final class Frontend {
                 "state", state,
                 "ignoreSigint", !sigint));
             long initWritten = System.nanoTime();
-            process = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions).withAotCache()
-                .start(List.of(channel.directory().toString()), channel.directory());
+            BackendLauncher launcher = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
+                .withAotCache();
+            process = SpareBackend.take(launcher, channel.directory());
+            boolean spare = process != null;
+            if (!spare) {
+                process = launcher.start(List.of(channel.directory().toString()), channel.directory());
+            }
             long spawned = System.nanoTime();
             Frontend f = new Frontend(p.toString(), channel, process, pipe, groups);
             pipe.attach(f.pipeSource(channel.reader(), channel.waitPeer()));
             f.awaitReady();
             process.onExit().thenRun(f::onBackendExit);
+            SpareBackend.prepare(launcher);
             if (LOG.isDebugEnabled()) {
                 long ready = System.nanoTime();
-                LOG.debug("started in {} ms: process={} pid={} captureAndChannel={} ms init={} ms spawn={} ms"
-                    + " awaitReady={} ms", millis(ready - begin), f.owner, process.pid(), millis(created - begin),
+                LOG.debug("started in {} ms: process={} pid={} spare={} captureAndChannel={} ms init={} ms spawn={} ms"
+                    + " awaitReady={} ms", millis(ready - begin), f.owner, process.pid(), spare, millis(created - begin),
                     millis(initWritten - created), millis(spawned - initWritten), millis(ready - spawned));
             }
             return f;

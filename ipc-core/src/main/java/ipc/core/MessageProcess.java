@@ -131,6 +131,11 @@ public abstract class MessageProcess implements AutoCloseable {
      * Spawns the backend and returns once it has rebuilt this object (before its
      * {@code preRun__}). Fails, with nothing left running, when the object cannot be carried to
      * the backend (a field of an unsupported type, an inner class) or the backend cannot start.
+     *
+     * <p>A start is a JVM start (about 0.6 s on a 2-core machine with the backend AOT cache). With
+     * {@code -Dipc.spareBackend=true} each start also leaves one pre-started backend JVM for the
+     * next start with the same JVM options, which then takes tens of milliseconds; it costs an
+     * idle JVM while this JVM lives (see native-notes/jvm-flags.md, "The spare backend").
      */
     public void start() {
         synchronized (lifecycleLock) {

@@ -65,11 +65,18 @@ final class QueueDirection implements AutoCloseable {
     private final CycleFileSpace space;
     private final SingleChronicleQueue queue;
 
-    private QueueDirection(Path directory, boolean reading, int maxFrameBytes) {
+    private QueueDirection(Path directory, boolean reading, boolean creator, int maxFrameBytes) {
         this.directory = directory;
         this.reaper = new CycleFileReaper(reading);
         this.space = reading ? null : new CycleFileSpace(directory);
-        reserveTableStore(directory);
+        if (creator) {
+            // The opener skips it: the creator reserved both directions' table stores before it
+            // published the channel (Channel.open accepts only a READY one), and tmpfs keeps the
+            // blocks. (It was a backend's first FFM downcall: linking open, fallocate and close
+            // takes 120-190 ms of a cached backend's start here; the backend now links them at its
+            // first write, READY, whose cycle file CycleFileSpace reserves.)
+            reserveTableStore(directory);
+        }
         SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
             .blockSize(blockSize(maxFrameBytes))
             .rollCycle(ROLL_CYCLE)
@@ -100,14 +107,18 @@ final class QueueDirection implements AutoCloseable {
         }
     }
 
-    /** Opens the queue in {@code directory} (created 0700 by the caller) for writing. */
-    static QueueDirection forWriting(Path directory, int maxFrameBytes) {
-        return new QueueDirection(directory, false, maxFrameBytes);
+    /**
+     * Opens the queue in {@code directory} (created 0700 by the caller) for writing; the creator
+     * (the channel's frontend) also reserves its table store's storage, an opener finds it
+     * reserved.
+     */
+    static QueueDirection forWriting(Path directory, boolean creator, int maxFrameBytes) {
+        return new QueueDirection(directory, false, creator, maxFrameBytes);
     }
 
     /** Opens the queue in {@code directory} for reading; it deletes cycle files once read past. */
-    static QueueDirection forReading(Path directory, int maxFrameBytes) {
-        return new QueueDirection(directory, true, maxFrameBytes);
+    static QueueDirection forReading(Path directory, boolean creator, int maxFrameBytes) {
+        return new QueueDirection(directory, true, creator, maxFrameBytes);
     }
 
     /** The chunk size that lets a frame of {@code maxFrameBytes} fit one excerpt. */

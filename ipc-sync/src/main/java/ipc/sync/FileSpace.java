@@ -83,41 +83,37 @@ public final class FileSpace {
     private static final ThreadLocal<MemorySegment> CAPTURE =
         ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
+    // Pointers go as longs (one register class on LP64), so no MemorySegment is built per call.
+    // int open(const char *path, int flags, ... /* mode_t mode */)
+    private static final FunctionDescriptor OPEN_CALL = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+    // int fallocate(int fd, int mode, off_t offset, off_t len)
+    private static final FunctionDescriptor FALLOCATE_CALL = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+
     // Each call twice: plain, for the path that succeeds (a call that captures errno allocates 40 bytes
     // until C2 compiles its caller, and the writer's calls are too rare to get compiled), and with
-    // errno captured, to learn why a call failed (an errno read after the call may be the JVM's).
+    // errno captured, to learn why a call failed (an errno read after the call may be the JVM's). The
+    // errno variants are linked at the first failure (Errno): each stub is generated at run time,
+    // 15-20 ms of a process's start here that no AOT cache holds, and most processes never fail one.
     private static final MethodHandle OPEN;
-    private static final MethodHandle OPEN_ERRNO;
     private static final MethodHandle FALLOCATE;
-    private static final MethodHandle FALLOCATE_ERRNO;
     private static final MethodHandle CLOSE;
     private static final String UNAVAILABLE_REASON;
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     static {
-        MethodHandle[] handles = new MethodHandle[5];
+        MethodHandle[] handles = new MethodHandle[3];
         String reason = null;
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             reason = "not Linux: os.name=" + System.getProperty("os.name");
         } else {
             try {
                 Linker linker = Linker.nativeLinker();
-                Linker.Option errno = Linker.Option.captureCallState("errno");
-                // Pointers go as longs (one register class on LP64), so no MemorySegment is built per call.
-                // int open(const char *path, int flags, ... /* mode_t mode */)
-                MemorySegment open = find(linker, "open");
-                FunctionDescriptor openCall = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
-                handles[0] = linker.downcallHandle(open, openCall, Linker.Option.firstVariadicArg(2));
-                handles[1] = linker.downcallHandle(open, openCall, Linker.Option.firstVariadicArg(2), errno);
-                // int fallocate(int fd, int mode, off_t offset, off_t len)
-                MemorySegment fallocate = find(linker, "fallocate");
-                FunctionDescriptor fallocateCall = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
-                handles[2] = linker.downcallHandle(fallocate, fallocateCall);
-                handles[3] = linker.downcallHandle(fallocate, fallocateCall, errno);
+                handles[0] = linker.downcallHandle(find(linker, "open"), OPEN_CALL, Linker.Option.firstVariadicArg(2));
+                handles[1] = linker.downcallHandle(find(linker, "fallocate"), FALLOCATE_CALL);
                 // int close(int fd)
-                handles[4] = linker.downcallHandle(find(linker, "close"),
+                handles[2] = linker.downcallHandle(find(linker, "close"),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             } catch (RuntimeException e) { // restricted or unsupported: fall back, say why
                 reason = "fallocate downcall unavailable: " + e;
@@ -125,11 +121,25 @@ public final class FileSpace {
             }
         }
         OPEN = handles[0];
-        OPEN_ERRNO = handles[1];
-        FALLOCATE = handles[2];
-        FALLOCATE_ERRNO = handles[3];
-        CLOSE = handles[4];
+        FALLOCATE = handles[1];
+        CLOSE = handles[2];
         UNAVAILABLE_REASON = reason;
+    }
+
+    /** The errno-capturing variants, linked when a plain call first fails (only after the plain ones linked). */
+    private static final class Errno {
+        static final MethodHandle OPEN;
+        static final MethodHandle FALLOCATE;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            Linker.Option errno = Linker.Option.captureCallState("errno");
+            OPEN = linker.downcallHandle(find(linker, "open"), OPEN_CALL, Linker.Option.firstVariadicArg(2), errno);
+            FALLOCATE = linker.downcallHandle(find(linker, "fallocate"), FALLOCATE_CALL, errno);
+        }
+
+        private Errno() {
+        }
     }
 
     private static MemorySegment find(Linker linker, String name) {
@@ -276,7 +286,7 @@ public final class FileSpace {
             // Again with errno captured: fallocate of a range is idempotent, so repeating it is harmless.
             MemorySegment capture = CAPTURE.get();
             while (true) {
-                if ((int) FALLOCATE_ERRNO.invokeExact(capture, fd, mode, offset, length) == 0) {
+                if ((int) Errno.FALLOCATE.invokeExact(capture, fd, mode, offset, length) == 0) {
                     return 0;
                 }
                 int errno = (int) ERRNO.get(capture, 0L);
@@ -300,7 +310,7 @@ public final class FileSpace {
             // Again with errno captured: a failed open created nothing (O_CREAT|O_EXCL is atomic).
             MemorySegment capture = CAPTURE.get();
             while (true) {
-                fd = (int) OPEN_ERRNO.invokeExact(capture, cPath.address(), flags, OWNER_READ_WRITE);
+                fd = (int) Errno.OPEN.invokeExact(capture, cPath.address(), flags, OWNER_READ_WRITE);
                 if (fd >= 0) {
                     return fd;
                 }

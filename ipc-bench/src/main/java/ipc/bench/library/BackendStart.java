@@ -39,6 +39,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * that no training runs beside other benchmarks); {@code -Dipc.bench.aot=false} measures without
  * it (the "before" figure). A class path that starts with a directory gets no cache (JMH forks
  * take the runner's: put the jars first).
+ *
+ * <p>{@code -Dipc.bench.spare=true} measures a start that adopts ipc-core's spare backend
+ * ({@code ipc.spareBackend}, off by default): the spare each start leaves is given
+ * {@code ipc.bench.spareWarmMillis} (default 2000) in the untimed iteration set-up to boot and warm
+ * up, as it has in an application that does not start backends back to back.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -54,6 +59,12 @@ public class BackendStart {
     /** {@code -Dipc.bench.aot=false}: start without the backend AOT cache. */
     static final String AOT_PROPERTY = "ipc.bench.aot";
 
+    /** {@code -Dipc.bench.spare=true}: each start adopts the spare backend the previous one left. */
+    static final String SPARE_PROPERTY = "ipc.bench.spare";
+
+    /** How long the untimed set-up gives the spare to warm up, in ms. */
+    static final String SPARE_WARM_PROPERTY = "ipc.bench.spareWarmMillis";
+
     /** The smallest backend: the library's own loop, no state of its own. */
     public static final class Idle extends MessageProcess {
         public Idle(String name) {
@@ -63,12 +74,15 @@ public class BackendStart {
 
     private ScratchDirectory cacheDirectory;
     private int started;
+    private boolean spare;
     private Idle process;
 
     @Setup(Level.Trial)
     public void firstStart() throws InterruptedException {
         boolean aot = !"false".equalsIgnoreCase(System.getProperty(AOT_PROPERTY, "true").strip());
         System.setProperty("ipc.aot", Boolean.toString(aot));
+        spare = Boolean.getBoolean(SPARE_PROPERTY);
+        System.setProperty("ipc.spareBackend", Boolean.toString(spare));
         cacheDirectory = ScratchDirectory.create("aot");
         System.setProperty("ipc.aot.dir", cacheDirectory.path().toString());
         long begin = System.nanoTime();
@@ -110,8 +124,11 @@ public class BackendStart {
     }
 
     @Setup(Level.Iteration)
-    public void create() {
+    public void create() throws InterruptedException {
         process = new Idle("start-" + started++);
+        if (spare) {
+            Thread.sleep(Long.getLong(SPARE_WARM_PROPERTY, 2000));
+        }
     }
 
     @Benchmark
