@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -31,19 +32,23 @@ import org.openjdk.jmh.annotations.Warmup;
  * iteration fixtures, so neither the constructor nor the backend's stop is timed. 25 measured
  * starts give a median that a busy machine's outliers do not move.
  *
- * <p>The backend AOT cache (ipc-core, native-notes/jvm-flags.md) lives in a scratch directory of
- * this trial ({@code ipc.aot.dir}), so a run measures a cache it made, never one left in
- * {@code ~/.cache} by another build: the trial's first start (also this JVM's own Chronicle
- * start, printed, not measured) triggers the training, and the set-up waits for it. The cache is
- * on for this benchmark even where the forks run with {@code -Dipc.aot=false} (the report's, so
- * that no training runs beside other benchmarks); {@code -Dipc.bench.aot=false} measures without
- * it (the "before" figure). A class path that starts with a directory gets no cache (JMH forks
- * take the runner's: put the jars first).
- *
- * <p>{@code -Dipc.bench.spare=true} measures a start that adopts ipc-core's spare backend
- * ({@code ipc.spareBackend}, off by default): the spare each start leaves is given
- * {@code ipc.bench.spareWarmMillis} (default 2000) in the untimed iteration set-up to boot and warm
- * up, as it has in an application that does not start backends back to back.
+ * <p>{@code path} picks what is measured, all in one run so that the report's before/after ratio
+ * compares like with like:
+ * <ul>
+ *   <li>{@code nocache}: no backend AOT cache ({@code ipc.aot=false}): the start before the cache;
+ *   <li>{@code cache}: the default path: the backend AOT cache (ipc-core, native-notes/jvm-flags.md)
+ *       in a scratch directory of this trial ({@code ipc.aot.dir}), so a run measures a cache it
+ *       made, never one left in {@code ~/.cache} by another build: the trial's first start (also
+ *       this JVM's own Chronicle start, printed, not measured) triggers the training, and the set-up
+ *       waits for it. A class path that starts with a directory gets no cache (JMH forks take the
+ *       runner's: put the jars first);
+ *   <li>{@code spare}: the cache and the opt-in spare backend ({@code ipc.spareBackend=true}): each
+ *       start adopts the spare the previous one left, which the untimed iteration set-up gives
+ *       {@value #SPARE_WARM_MILLIS} ms to boot and warm up, as it has in an application that does not
+ *       start backends back to back.
+ * </ul>
+ * The cache is on for this benchmark even where the forks run with {@code -Dipc.aot=false} (the
+ * report's, so that no training runs beside other benchmarks).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -56,14 +61,12 @@ public class BackendStart {
     /** The AOT training runs a backend, assembles and checks the archive: ~10 s here, 3 min only stops a hang. */
     private static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(3);
 
-    /** {@code -Dipc.bench.aot=false}: start without the backend AOT cache. */
-    static final String AOT_PROPERTY = "ipc.bench.aot";
+    /** How long the untimed set-up gives the spare to warm up. */
+    static final long SPARE_WARM_MILLIS = 2000;
 
-    /** {@code -Dipc.bench.spare=true}: each start adopts the spare backend the previous one left. */
-    static final String SPARE_PROPERTY = "ipc.bench.spare";
-
-    /** How long the untimed set-up gives the spare to warm up, in ms. */
-    static final String SPARE_WARM_PROPERTY = "ipc.bench.spareWarmMillis";
+    /** What start path to measure: {@code nocache}, {@code cache} (the default path) or {@code spare}. */
+    @Param({"nocache", "cache", "spare"})
+    public String path;
 
     /** The smallest backend: the library's own loop, no state of its own. */
     public static final class Idle extends MessageProcess {
@@ -79,9 +82,13 @@ public class BackendStart {
 
     @Setup(Level.Trial)
     public void firstStart() throws InterruptedException {
-        boolean aot = !"false".equalsIgnoreCase(System.getProperty(AOT_PROPERTY, "true").strip());
+        boolean aot = switch (path) {
+            case "nocache" -> false;
+            case "cache", "spare" -> true;
+            default -> throw new IllegalArgumentException("path must be nocache, cache or spare: path=" + path);
+        };
         System.setProperty("ipc.aot", Boolean.toString(aot));
-        spare = Boolean.getBoolean(SPARE_PROPERTY);
+        spare = path.equals("spare");
         System.setProperty("ipc.spareBackend", Boolean.toString(spare));
         cacheDirectory = ScratchDirectory.create("aot");
         System.setProperty("ipc.aot.dir", cacheDirectory.path().toString());
@@ -127,7 +134,7 @@ public class BackendStart {
     public void create() throws InterruptedException {
         process = new Idle("start-" + started++);
         if (spare) {
-            Thread.sleep(Long.getLong(SPARE_WARM_PROPERTY, 2000));
+            Thread.sleep(SPARE_WARM_MILLIS);
         }
     }
 
@@ -144,6 +151,7 @@ public class BackendStart {
     @TearDown(Level.Trial)
     public void removeCache() {
         System.clearProperty("ipc.aot.dir");
+        System.clearProperty("ipc.spareBackend");
         cacheDirectory.close();
     }
 }

@@ -35,7 +35,9 @@ public final class Catalog {
     public static final String SYNC_INDEX_PARK = "SyncIndexRoundTrip.roundTrip:waiting=park";
     public static final String STREAM = "MessageStream.send";
     public static final String IDLE_BACKEND = "IdleBackend.cpu";
-    public static final String START = "BackendStart.startToReady";
+    public static final String START = "BackendStart.startToReady:path=cache";
+    public static final String START_SPARE = "BackendStart.startToReady:path=spare";
+    public static final String START_NO_CACHE = "BackendStart.startToReady:path=nocache";
     public static final String SHM_FOOTPRINT = "ShmFootprint.run";
 
     /** Colours: the library in saturated hues, baselines in lighter ones; {@code how} is one sentence for the report. */
@@ -55,7 +57,12 @@ public final class Catalog {
             lib(IDLE_BACKEND, "idle backend", "#8c564b",
                     "CPU time (user + system, from /proc) of a started backend with nothing to do, over the measurement "
                             + "window after the warm-up, in % of one core"),
-            lib(START, "start() to backend ready", "#e377c2", "wall time from start() until the backend answers"),
+            lib(START, "start() to backend ready", "#e377c2",
+                    "wall time from start() until the backend answers, the default path: the backend AOT cache, made by the "
+                            + "trial's first start"),
+            lib(START_SPARE, "start() to backend ready, opt-in spare backend", "#f7b6d2",
+                    "the same with -Dipc.spareBackend=true: the start adopts the warmed-up spare JVM the previous start "
+                            + "left (given 2 s, untimed, to warm up)"),
             lib(SHM_FOOTPRINT, "/dev/shm during a long stream", "#7f7f7f",
                     "peak bytes under the channel directory (apparent file sizes, sampled every 50 ms) while the stream "
                             + "benchmark's set-up sends for 20 s or 50 M messages, whichever comes first"),
@@ -64,6 +71,8 @@ public final class Catalog {
             base(CHRONICLE_STREAM, "raw Chronicle Queue one-way stream", "#ffbb78",
                     "one excerpt of the stream's three values (long, int, double: 20 bytes, no names or framing) appended "
                             + "per operation, read by a peer JVM; the same 64 Ki window as the library's stream"),
+            base(START_NO_CACHE, "start() to backend ready, no AOT cache (before)", "#c49c94",
+                    "the same with -Dipc.aot=false: the start before the backend AOT cache"),
             base(FUTEX_SPIN, "raw futex ping-pong, spin first", "#17becf",
                     "a sequence word per direction in a shared file; the waiter spins, then FUTEX_WAIT; the writer FUTEX_WAKEs"),
             base(FUTEX_PARK, "raw futex ping-pong, parked", "#98df8a",

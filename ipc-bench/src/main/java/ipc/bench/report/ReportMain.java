@@ -3,6 +3,7 @@ package ipc.bench.report;
 import ipc.bench.baseline.PythonPipeBaseline;
 import ipc.bench.library.IdleBackend;
 import ipc.bench.library.ShmFootprint;
+import ipc.bench.library.BackendStart;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +100,9 @@ public final class ReportMain {
             Files.deleteIfExists(jmhResult);
         }
         Pattern selected = Pattern.compile(include);
+        if (selected.matcher(BackendStart.class.getName() + ".startToReady").find()) {
+            new Runner(SuiteOptions.buildStart(raw.resolve("BackendStart.json"))).run();
+        }
         for (Driver driver : DRIVERS) {
             if (selected.matcher(driver.benchmark()).find()) {
                 System.out.println("# " + driver.benchmark() + ": " + SuiteOptions.warmup().toSeconds() + " s warm-up, "

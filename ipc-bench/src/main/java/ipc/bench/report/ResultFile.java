@@ -44,6 +44,9 @@ public final class ResultFile {
         }
     }
 
+    /** The secondary metric that holds a SingleShotTime benchmark's median, in its score unit. */
+    static final String SINGLE_SHOT_MEDIAN = "median";
+
     static Series parse(JsonObject entry) {
         String benchmark = entry.get("benchmark").getAsString();
         String mode = entry.get("mode").getAsString();
@@ -69,6 +72,10 @@ public final class ResultFile {
                 // JMH before 1.33 prefixed profiler metrics with a middle dot ("\u00b7gc.alloc.rate.norm").
                 secondary.put(e.getKey().replace("\u00b7", ""), score.isJsonPrimitive() ? score.getAsDouble() : Double.NaN);
             }
+        }
+        if ("ss".equals(mode) && primary.has("scorePercentiles")) {
+            // SingleShotTime keeps no histogram; its median (in the score unit) is robust where the mean is not.
+            secondary.put(SINGLE_SHOT_MEDIAN, primary.getAsJsonObject("scorePercentiles").get("50.0").getAsDouble());
         }
         return new Series(key, benchmark, mode, primary.get("score").getAsDouble(), unit, histogram, secondary, null, vm);
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -57,31 +58,51 @@ final class SuiteOptions {
     /** What the report prints about the settings. */
     static String describe() {
         return FORKS + " fork, " + WARMUP_ITERATIONS + " x " + ITERATION.toSeconds() + " s warm-up, "
-                + MEASUREMENT_ITERATIONS + " x " + ITERATION.toSeconds() + " s measurement, gc profiler; fork JVMs: "
+                + MEASUREMENT_ITERATIONS + " x " + ITERATION.toSeconds() + " s measurement (BackendStart: " + START_WARMUPS
+                + " + " + START_MEASUREMENTS + " single starts per path, judged on the median), gc profiler; fork JVMs: "
                 + "@ipc-core/jvm.options " + String.join(" ", FORK_HEAP) + " " + String.join(" ", FORK_PROPERTIES)
                 + "; peer JVMs: @ipc-core/jvm.options "
                 + String.join(" ", PeerProcess.PEER_HEAP);
     }
 
-    /** JMH options for the benchmarks matching {@code include}, writing JSON to {@code resultFile}. */
+    /**
+     * BackendStart (SingleShotTime, one start per iteration) runs apart, with more iterations: the
+     * report judges the median of {@value #START_MEASUREMENTS} starts per path.
+     */
+    static final String START_BENCHMARK = "BackendStart";
+    static final int START_WARMUPS = 2;
+    static final int START_MEASUREMENTS = 11;
+
+    /** JMH options for the benchmarks matching {@code include} except BackendStart, writing JSON to {@code resultFile}. */
     static Options build(String include, Path resultFile) {
+        return common(resultFile).include(include).exclude(START_BENCHMARK)
+                .warmupIterations(WARMUP_ITERATIONS)
+                .measurementIterations(MEASUREMENT_ITERATIONS)
+                .build();
+    }
+
+    /** JMH options for BackendStart alone, writing JSON to {@code resultFile}. */
+    static Options buildStart(Path resultFile) {
+        return common(resultFile).include(START_BENCHMARK)
+                .warmupIterations(START_WARMUPS)
+                .measurementIterations(START_MEASUREMENTS)
+                .build();
+    }
+
+    private static ChainedOptionsBuilder common(Path resultFile) {
         // jvmArgs (not jvmArgsAppend): a fork must not inherit the runner's own flags, only these.
         List<String> forkArgs = new ArrayList<>(JvmOptions.flags());
         forkArgs.addAll(FORK_HEAP);
         forkArgs.addAll(FORK_PROPERTIES);
         TimeValue iteration = TimeValue.milliseconds(ITERATION.toMillis());
         return new OptionsBuilder()
-                .include(include)
                 .forks(FORKS)
-                .warmupIterations(WARMUP_ITERATIONS)
                 .warmupTime(iteration)
-                .measurementIterations(MEASUREMENT_ITERATIONS)
                 .measurementTime(iteration)
                 .jvmArgs(forkArgs.toArray(String[]::new))
                 .addProfiler(GCProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
                 .result(resultFile.toString())
-                .shouldFailOnError(false)
-                .build();
+                .shouldFailOnError(false);
     }
 }

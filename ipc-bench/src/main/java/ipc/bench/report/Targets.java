@@ -28,6 +28,9 @@ public final class Targets {
      */
     static final Stat BACKEND_ALLOCATION = Stat.secondary("backend allocation", MessageStream.BACKEND_ALLOCATION, "B/op");
 
+    /** The median of the measured starts (BackendStart's score unit is ms): one slow start on a shared machine moves a mean of a dozen. */
+    private static final Stat START_TIME = Stat.secondary("start to ready, median", ResultFile.SINGLE_SHOT_MEDIAN, "ms");
+
     public static final List<Target> ALL = List.of(
             new Target("round trip, frontend -> c__echo -> send_out__ -> frontend, small message",
                     "p50 within 1.3x of raw Chronicle Queue ping-pong",
@@ -48,8 +51,10 @@ public final class Targets {
                     fig(Catalog.STREAM, BACKEND_ALLOCATION), null, new AtMost(ZERO_ALLOCATION)),
             new Target("an idle backend", "under 1 % of one core",
                     fig(Catalog.IDLE_BACKEND, Stat.score("CPU", "% of a core")), null, new AtMost(1)),
-            new Target("start() to backend ready", "under 250 ms",
-                    fig(Catalog.START, Stat.time("start to ready", "ms")), null, new AtMost(250)),
+            new Target("start() to backend ready (default: backend AOT cache)", "under 250 ms",
+                    fig(Catalog.START, START_TIME), fig(Catalog.START_NO_CACHE, START_TIME), new AtMost(250)),
+            new Target("start() to backend ready, opt-in spare backend (-Dipc.spareBackend=true)", "under 250 ms",
+                    fig(Catalog.START_SPARE, START_TIME), fig(Catalog.START_NO_CACHE, START_TIME), new AtMost(250)),
             new Target("/dev/shm use over a 50 M message run", "bounded (old roll-cycle files removed): peak under 256 MB, "
                     + "where keeping every frame would take GBs",
                     fig(Catalog.SHM_FOOTPRINT, Stat.secondary("peak /dev/shm", ShmFootprint.PEAK_METRIC, "MB")), null, new AtMost(256)));

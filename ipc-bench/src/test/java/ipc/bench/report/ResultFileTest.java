@@ -52,4 +52,24 @@ class ResultFileTest {
         assertEquals("python3 not found on PATH", python.skipped());
         assertNull(python.latencyNanos());
     }
+
+    @Test
+    void singleShotSeriesCarryTheirMedian(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("start.json");
+        Files.writeString(file, """
+                [{"benchmark": "ipc.bench.library.BackendStart.startToReady", "mode": "ss",
+                  "params": {"path": "spare"},
+                  "primaryMetric": {"score": 180.0, "scoreUnit": "ms/op",
+                    "scorePercentiles": {"0.0": 60.0, "50.0": 70.0, "100.0": 1200.0},
+                    "rawData": [[60.0, 70.0, 1200.0, 65.0, 75.0]]}}]
+                """);
+
+        Series start = ResultFile.read(file).getFirst();
+
+        assertEquals("BackendStart.startToReady:path=spare", start.key());
+        assertEquals(180.0, start.score(), 1e-9, "the mean, one slow start included");
+        assertEquals(70.0, start.secondary(ResultFile.SINGLE_SHOT_MEDIAN), 1e-9);
+        Target spare = Targets.ALL.stream().filter(t -> t.figure().series().equals(Catalog.START_SPARE)).findFirst().orElseThrow();
+        assertEquals(70.0, spare.figure().stat().of(start), 1e-9, "the start targets judge the median");
+    }
 }
