@@ -1,6 +1,7 @@
 package ipc.bench.baseline;
 
 import ipc.bench.harness.PeerMain;
+import ipc.bench.harness.StreamWindow;
 import java.nio.file.Path;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -9,7 +10,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Reading side of {@link ChronicleStream}: reads every excerpt's three values, keeps a checksum so
- * the reads are not dead code, and publishes its count every {@link ChronicleStream#CHECK_EVERY}
+ * the reads are not dead code, and publishes its count every {@link StreamWindow#CHECK_EVERY}
  * excerpts; busy spin.
  */
 public final class ChronicleCountPeer {
@@ -32,7 +33,7 @@ public final class ChronicleCountPeer {
                     if (dc.isPresent()) {
                         Bytes<?> bytes = dc.wire().bytes();
                         checksum += bytes.readLong() + bytes.readInt() + (long) bytes.readDouble();
-                        if ((++count & (ChronicleStream.CHECK_EVERY - 1)) == 0) {
+                        if (StreamWindow.checkDue(++count)) {
                             progress.setRelease(count);
                         }
                         continue;

@@ -2,6 +2,7 @@ package ipc.bench.baseline;
 
 import ipc.bench.harness.PeerProcess;
 import ipc.bench.harness.ScratchDirectory;
+import ipc.bench.harness.StreamWindow;
 import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -24,9 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Raw Chronicle Queue one-way stream between two JVMs: each operation appends one excerpt of the
  * stream benchmark's three values (a long, an int and a double: 20 bytes, no names, no framing),
- * {@link ChronicleCountPeer} reads them. The same window as {@code MessageStream} (at most
- * {@link #WINDOW} in flight, checked every {@link #CHECK_EVERY}), so the score is the sustained
- * rate of the slower side. The floor for the library's stream, which adds the frame (command,
+ * {@link ChronicleCountPeer} reads them. The same window as {@code MessageStream}
+ * ({@link StreamWindow}), so the score is the sustained rate of the slower side. The floor for the library's stream, which adds the frame (command,
  * names, tags), dispatch and doorbells to this.
  */
 @State(Scope.Benchmark)
@@ -37,15 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 1)
 public class ChronicleStream {
 
-    /** As MessageStream's. */
-    static final long WINDOW = 1 << 16;
-    /** As MessageStream's. */
-    static final int CHECK_EVERY = 1 << 10;
     static final String PROGRESS_FILE = "progress";
-    /** As MessageStream's: spins before a waiting sender yields its core to the reader. */
-    private static final int SPINS_BEFORE_YIELD = 100;
-    /** Yields between checks that the peer lives. */
-    private static final int LIVENESS_CHECK_MASK = (1 << 16) - 1;
 
     private ScratchDirectory directory;
     private SingleChronicleQueue queue;
@@ -72,22 +64,8 @@ public class ChronicleStream {
             bytes.writeInt((int) n * 7);
             bytes.writeDouble(100.0 + (n & 1023) / 64.0);
         }
-        if ((n & (CHECK_EVERY - 1)) == 0) {
-            awaitWindow(n);
-        }
-    }
-
-    private void awaitWindow(long n) {
-        long floor = n - WINDOW;
-        for (int spins = 1; progress.getAcquire() < floor; spins++) {
-            if (spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-                if ((spins & LIVENESS_CHECK_MASK) == 0) {
-                    peer.checkAlive();
-                }
-            }
+        if (StreamWindow.checkDue(n)) {
+            StreamWindow.await(n, progress::getAcquire, peer::checkAlive);
         }
     }
 

@@ -1,5 +1,6 @@
 package ipc.bench.library;
 
+import ipc.bench.harness.StreamWindow;
 import ipc.core.MessageObject;
 import ipc.core.Pipe;
 import ipc.core.SharedMemory;
@@ -26,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * counts them ({@link CountingProcess}); one operation is one message sent with
  * {@code sendMessageToBack}.
  *
- * <p>Sustained, not burst: the frontend keeps at most {@link #WINDOW} messages in flight. Every
- * {@link #CHECK_EVERY} messages it reads the backend's progress word and, when the backend is
+ * <p>Sustained, not burst ({@link StreamWindow}): the frontend keeps at most 64 Ki messages in flight. Every
+ * 1024 messages it reads the backend's progress word and, when the backend is
  * further behind than the window, waits for it; so over an iteration the score is the rate at
  * which the backend handles messages whenever that is the slower side, not the rate at which the
  * queue fills. At the end of each iteration the benchmark asks the backend for its {@code stats}
@@ -50,18 +51,8 @@ public class MessageStream {
     /** The secondary metric holding the backend's allocation per message (the aux counter's field name). */
     public static final String BACKEND_ALLOCATION = "backendAllocRateNorm";
 
-    /**
-     * Messages in flight at most: 64 Ki frames of ~50 B are ~3 MB of queue, far more than the
-     * backend drains between two checks, so a backend that keeps up never makes the frontend wait,
-     * and one that does not costs a bounded, small amount of /dev/shm.
-     */
-    static final long WINDOW = 1 << 16;
-    /** How often the frontend reads the progress word: a shared-line read every 1024 messages costs well under 1 ns per message. */
-    static final int CHECK_EVERY = 1 << 10;
     /** Distinct prebuilt messages (a power of two, indexed by mask): values change from message to message. */
     static final int DISTINCT = 1 << 10;
-    /** Spins before a waiting frontend yields its core: on two cores the backend it waits for may need it. */
-    private static final int SPINS_BEFORE_YIELD = 100;
     /** A stats answer waits behind at most a window of messages: milliseconds; 60 s only catches a hang. */
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(60);
 
@@ -147,23 +138,14 @@ public class MessageStream {
         void sendOne() {
             long n = ++sent;
             process.sendMessageToBack(messages[(int) n & (DISTINCT - 1)]);
-            if ((n & (CHECK_EVERY - 1)) == 0) {
-                awaitWindow(n);
+            if (StreamWindow.checkDue(n)) {
+                StreamWindow.await(n, process::handledAcquire, this::checkAlive);
             }
         }
 
-        /** Waits until the backend is at most {@link #WINDOW} messages behind {@code n}. */
-        private void awaitWindow(long n) {
-            long floor = n - WINDOW;
-            for (int spins = 1; process.handledAcquire() < floor; spins++) {
-                if (spins < SPINS_BEFORE_YIELD) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                    if ((spins & 0xFFFF) == 0 && !process.isAlive()) {
-                        throw new IllegalStateException("stream backend exited: exitCode=" + process.exitCode());
-                    }
-                }
+        private void checkAlive() {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("stream backend exited: exitCode=" + process.exitCode());
             }
         }
 
