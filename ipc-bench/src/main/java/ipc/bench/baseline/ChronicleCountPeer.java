@@ -23,7 +23,7 @@ public final class ChronicleCountPeer {
         PeerMain.exitWithParent();
         Path dir = Path.of(args[0]);
         try (SingleChronicleQueue queue = PingPongQueues.open(dir, PingPongQueues.PING, true);
-             ProgressWord progress = ProgressWord.map(dir.resolve(ChronicleStream.PROGRESS_FILE))) {
+             ProgressWord progress = ProgressWord.open(dir.resolve(ChronicleStream.PROGRESS_FILE))) {
             ExcerptTailer tailer = queue.createTailer();
             PeerMain.ready();
             long count = 0;

@@ -49,7 +49,7 @@ public class ChronicleStream {
     @Setup(Level.Trial)
     public void start() {
         directory = ScratchDirectory.create("cqs");
-        progress = ProgressWord.map(directory.path().resolve(PROGRESS_FILE));
+        progress = ProgressWord.create(directory.path().resolve(PROGRESS_FILE));
         queue = PingPongQueues.open(directory.path(), PingPongQueues.PING, false);
         appender = queue.createAppender();
         peer = PeerProcess.start(ChronicleCountPeer.class, directory.path().toString());
