@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Builds and starts the command line of a backend JVM:
@@ -104,12 +105,8 @@ final class BackendLauncher {
      * channel directory) must exist and outlive the backend's start.
      */
     List<String> command(List<String> args, Path scratchDir) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(javaBinary);
-        cmd.addAll(libraryFlags);
-        forwardedProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(jvmOptions);
-        if (classpath.length() <= MAX_INLINE_CLASSPATH_CHARS) {
+        List<String> cmd = jvmPart(name -> true);
+        if (!needsClasspathArgfile()) {
             cmd.add("-cp");
             cmd.add(classpath);
         } else {
@@ -128,19 +125,25 @@ final class BackendLauncher {
      * warms up).
      */
     List<String> key() {
-        List<String> key = new ArrayList<>();
-        key.add(javaBinary);
-        key.addAll(libraryFlags);
-        forwardedProperties.forEach((k, v) -> {
-            if (!k.equals(JNA_LIBRARY_PATH_PROPERTY)) {
-                key.add("-D" + k + "=" + v);
-            }
-        });
-        key.addAll(jvmOptions);
+        List<String> key = jvmPart(name -> !name.equals(JNA_LIBRARY_PATH_PROPERTY));
         key.add("-cp");
         key.add(classpath);
         key.add(mainClass);
         return key;
+    }
+
+    /** The java binary, the library flags, the forwarded properties that {@code property} keeps, the JVM options. */
+    private List<String> jvmPart(Predicate<String> property) {
+        List<String> part = new ArrayList<>();
+        part.add(javaBinary);
+        part.addAll(libraryFlags);
+        forwardedProperties.forEach((k, v) -> {
+            if (property.test(k)) {
+                part.add("-D" + k + "=" + v);
+            }
+        });
+        part.addAll(jvmOptions);
+        return part;
     }
 
     /** Whether {@link #command} passes the class path through an argfile in its scratch directory. */

@@ -1,12 +1,16 @@
 package ipc.core;
 
 import ipc.sync.Futex;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import ipc.sync.ShmDirectory;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The main class of a backend JVM: {@code BackendMain <channel directory>}.
@@ -76,9 +80,8 @@ public final class BackendMain {
         }
         String line;
         try {
-            line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-                java.nio.charset.StandardCharsets.UTF_8)).readLine();
-        } catch (java.io.IOException e) {
+            line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
             line = null;
         }
         if (line == null || line.isBlank()) {
@@ -90,9 +93,9 @@ public final class BackendMain {
 
     /** A scratch channel of this process, created, opened, used both ways and removed. */
     private static void warmUp() {
-        Path dir = ipc.sync.ShmDirectory.root().resolve(ipc.sync.ShmDirectory.uniqueName("spare"));
+        Path dir = ShmDirectory.root().resolve(ShmDirectory.uniqueName("spare"));
         // The watchdog may end this JVM in the middle (its frontend died): leave no files then either.
-        Thread removeScratch = new Thread(() -> ipc.sync.ShmDirectory.deleteRecursively(dir), "ipc-spare-scratch-cleanup");
+        Thread removeScratch = new Thread(() -> ShmDirectory.deleteRecursively(dir), "ipc-spare-scratch-cleanup");
         Runtime.getRuntime().addShutdownHook(removeScratch);
         try (SelectBell bell = SelectBell.create();
              Channel front = Channel.create(ChannelOptions.defaults().withDirectory(dir).withB2fBell(bell));

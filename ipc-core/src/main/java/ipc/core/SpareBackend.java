@@ -4,8 +4,6 @@ import ipc.sync.ShmDirectory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
@@ -189,16 +187,14 @@ final class SpareBackend {
         }
     }
 
-    /** The entries a killed spare may have left (its scratch channel, its bell): named with its pid. */
+    /**
+     * The entries a killed spare may have left (its scratch channel, its bell) are named with its
+     * pid, which is dead now: the root's stale sweep removes them.
+     */
     private static void removeFilesOf(long pid) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(ShmDirectory.root())) {
-            for (Path entry : entries) {
-                OptionalLong owner = ShmDirectory.ownerPid(entry);
-                if (owner.isPresent() && owner.getAsLong() == pid) {
-                    ShmDirectory.deleteRecursively(entry);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
+        try {
+            ShmDirectory.cleanStale();
+        } catch (RuntimeException e) {
             LOG.debug("cannot remove the files of spare backend pid={}: {}", pid, e.toString());
         }
     }
