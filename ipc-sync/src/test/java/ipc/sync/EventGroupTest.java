@@ -44,6 +44,19 @@ class EventGroupTest {
         }
     }
 
+    /** {@code event.await(timeout)} on a new daemon platform thread (a futex wait pins a virtual thread's carrier). */
+    static CompletableFuture<Boolean> awaitOnThread(SharedEvent event, Duration timeout) {
+        return CompletableFuture.supplyAsync(() -> event.await(timeout), r -> Thread.ofPlatform().daemon().start(r));
+    }
+
+    /** Starts a waiter on {@code event}, lets it park, sets the event, and checks that the waiter woke. */
+    static void setWakesParkedWaiter(EventGroup group, SharedEvent event) throws Exception {
+        CompletableFuture<Boolean> waiter = awaitOnThread(event, HANG);
+        awaitParkedWaiter(group, event);
+        event.set();
+        assertTrue(waiter.get(HANG.toSeconds(), TimeUnit.SECONDS));
+    }
+
     /** Waits until some thread has announced, in the slot's state word, that it parks (futex path). */
     static void awaitParkedWaiter(EventGroup group, SharedEvent event) throws Exception {
         if (!Futex.isAvailable()) {
@@ -147,8 +160,7 @@ class EventGroupTest {
         try (EventGroup eg = new EventGroup(1)) {
             eg.setAwaitBudget(Integer.MAX_VALUE, 0);
             SharedEvent spinning = eg.reserve();
-            CompletableFuture<Boolean> spinner = CompletableFuture.supplyAsync(
-                () -> spinning.await(HANG), r -> Thread.ofPlatform().daemon().start(r));
+            CompletableFuture<Boolean> spinner = awaitOnThread(spinning, HANG);
             Thread.sleep(100);
             assertFalse(waiterAnnounced(eg, spinning), "a waiter parked with spins left in its budget");
             spinning.set();
@@ -157,11 +169,7 @@ class EventGroupTest {
 
             eg.setAwaitBudget(0, 0);
             SharedEvent parking = eg.reserve();
-            CompletableFuture<Boolean> parker = CompletableFuture.supplyAsync(
-                () -> parking.await(HANG), r -> Thread.ofPlatform().daemon().start(r));
-            awaitParkedWaiter(eg, parking);
-            parking.set();
-            assertTrue(parker.get(HANG.toSeconds(), TimeUnit.SECONDS));
+            setWakesParkedWaiter(eg, parking);
             eg.release(parking);
         }
     }
@@ -222,11 +230,7 @@ class EventGroupTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             for (int round = 0; round < 200; round++) {
                 SharedEvent e = eg.reserve();
-                CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
-                    () -> e.await(HANG), r -> Thread.ofPlatform().daemon().start(r));
-                awaitParkedWaiter(eg, e);
-                e.set();
-                assertTrue(waiter.get(HANG.toSeconds(), TimeUnit.SECONDS));
+                setWakesParkedWaiter(eg, e);
                 eg.release(e);
                 assertTrue(System.nanoTime() < deadline, "sets are not waking parked waiters: round=" + round);
             }
@@ -237,8 +241,7 @@ class EventGroupTest {
     void manyWaitersOnOneEventAllWake() throws Exception {
         try (EventGroup eg = new EventGroup(1)) {
             SharedEvent e = eg.reserve();
-            List<CompletableFuture<Boolean>> waiters = Stream.generate(() -> CompletableFuture.supplyAsync(
-                () -> e.await(HANG), r -> Thread.ofPlatform().daemon().start(r))).limit(4).toList();
+            List<CompletableFuture<Boolean>> waiters = Stream.generate(() -> awaitOnThread(e, HANG)).limit(4).toList();
             awaitParkedWaiter(eg, e);
             e.set();
             for (CompletableFuture<Boolean> w : waiters) {
@@ -273,8 +276,7 @@ class EventGroupTest {
             SharedEvent old = eg.reserve();
             eg.release(old);
             SharedEvent next = eg.reserve();
-            CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(
-                () -> next.await(Duration.ofMillis(300)), r -> Thread.ofPlatform().daemon().start(r));
+            CompletableFuture<Boolean> waiter = awaitOnThread(next, Duration.ofMillis(300));
             awaitParkedWaiter(eg, next);
             eg.set(old.index());
             assertFalse(waiter.get(HANG.toSeconds(), TimeUnit.SECONDS), "a late set woke the next holder");
