@@ -54,16 +54,24 @@ public final class ShmDirectory {
     }
 
     /**
+     * Where {@link #root()} is ({@value #DIR_PROPERTY}, else {@code /dev/shm/ipc-<user>}), without
+     * creating or checking it.
+     */
+    public static Path rootPath() {
+        String override = System.getProperty(DIR_PROPERTY);
+        return override != null && !override.isBlank()
+            ? Path.of(override).toAbsolutePath()
+            : Path.of("/dev/shm", "ipc-" + System.getProperty("user.name"));
+    }
+
+    /**
      * The root directory, created (0700) on first use.
      *
      * @throws IllegalStateException naming path, owner and mode when the directory exists but is
      *                               owned by another user or has group/other permission bits
      */
     public static Path root() {
-        String override = System.getProperty(DIR_PROPERTY);
-        Path root = override != null && !override.isBlank()
-            ? Path.of(override).toAbsolutePath()
-            : Path.of("/dev/shm", "ipc-" + System.getProperty("user.name"));
+        Path root = rootPath();
         Path checked = checkedRoot;
         if (root.equals(checked) && Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             return root;
