@@ -87,16 +87,40 @@ final class BackendLauncher {
     /**
      * This launcher with the backend AOT cache's options added after the JVM options when a cache
      * for this command exists ({@link AotCache#optionsFor}, which starts its training in the
-     * background when it does not).
+     * background when it does not), and with the class directories of its class path replaced by
+     * jar snapshots, which a cache can cover ({@link ClassDirectoryJars}).
      */
     BackendLauncher withAotCache() {
-        List<String> aot = AotCache.optionsFor(javaBinary, libraryFlags, forwardedProperties, jvmOptions, classpath);
-        if (aot.isEmpty()) {
+        String backendClasspath = AotCache.enabled() && !AotCache.managesArchive(jvmOptions)
+            ? jarredClasspath() : classpath;
+        List<String> aot = AotCache.optionsFor(javaBinary, libraryFlags, forwardedProperties, jvmOptions,
+            backendClasspath);
+        if (aot.isEmpty() && backendClasspath.equals(classpath)) {
             return this;
         }
         List<String> options = new ArrayList<>(jvmOptions);
         options.addAll(aot);
-        return new BackendLauncher(javaBinary, libraryFlags, forwardedProperties, options, classpath, mainClass);
+        return new BackendLauncher(javaBinary, libraryFlags, forwardedProperties, options, backendClasspath,
+            mainClass);
+    }
+
+    /**
+     * The class path with its class directories replaced by jar snapshots
+     * ({@link ClassDirectoryJars}), which a cache can cover; unchanged when ipc-core itself is not a
+     * jar (the library's own build: its tests run from {@code target/classes} and get no cache, as
+     * before) or the cache directory is unusable.
+     */
+    private String jarredClasspath() {
+        if (AotCache.libraryJar() == null) {
+            return classpath;
+        }
+        Path dir = AotCache.directory();
+        return dir == null ? classpath : ClassDirectoryJars.jarred(classpath, dir);
+    }
+
+    /** The backend's class path (after {@link #withAotCache}, with class directories jarred). */
+    String classpath() {
+        return classpath;
     }
 
     /**

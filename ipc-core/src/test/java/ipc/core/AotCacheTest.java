@@ -275,6 +275,37 @@ class AotCacheTest {
         assertNoTrainingLeft(cacheDir);
     }
 
+    /**
+     * A class path that starts with a class directory (an IDE's or {@code mvn exec}'s layout: the
+     * user's classes first) gets a cache too: the backend runs on a jar snapshot of the directory,
+     * which the training covers, and the second start names the cache.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aClassPathThatStartsWithAClassDirectoryGetsACacheThroughASnapshotJar(@TempDir Path dir) throws Exception {
+        Path cacheDir = dir.resolve("aot");
+        String out = runFrontend(dir, cacheDir, List.of(), true, "start", "await-cache", "start");
+
+        assertNotEquals("timeout", AotStartProbe.lines(out, "trained").getFirst(), out);
+        List<String> cmdlines = AotStartProbe.lines(out, "cmdline");
+        assertEquals(2, cmdlines.size(), out);
+        List<Path> caches = files(cacheDir, ".aot");
+        assertEquals(1, caches.size(), caches.toString());
+        assertTrue(cmdlines.get(1).contains("-XX:AOTCache=" + caches.getFirst()), cmdlines.get(1));
+        List<Path> snapshots = files(cacheDir.resolve(ClassDirectoryJars.SUBDIRECTORY), ".jar");
+        assertEquals(1, snapshots.size(), "one snapshot of the test classes: " + snapshots);
+        Path testClasses = Path.of(AotCacheTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        for (String cmdline : cmdlines) {
+            assertTrue(cmdline.contains("-cp " + snapshots.getFirst() + File.pathSeparator), cmdline);
+            assertFalse(cmdline.contains(testClasses.toString()), "the backend reads the snapshot: " + cmdline);
+        }
+        assertEquals("rwx------", mode(cacheDir.resolve(ClassDirectoryJars.SUBDIRECTORY)));
+        assertEquals("rw-------", mode(snapshots.getFirst()));
+        assertEquals(List.of("true", "true"), AotStartProbe.lines(out, "ready"));
+        assertEquals(List.of("0", "0"), AotStartProbe.lines(out, "exit"));
+        assertNoTrainingLeft(cacheDir);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Runs {@link AotStartProbe} with the given steps; returns its stdout. */
@@ -283,6 +314,11 @@ class AotCacheTest {
     }
 
     private static String runFrontend(Path dir, Path cacheDir, List<Path> extraJars, String... steps) throws Exception {
+        return runFrontend(dir, cacheDir, extraJars, false, steps);
+    }
+
+    private static String runFrontend(Path dir, Path cacheDir, List<Path> extraJars, boolean classesFirst,
+                                      String... steps) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(JAVA);
         cmd.add("@" + System.getProperty("ipc.jvm.options"));
@@ -292,7 +328,7 @@ class AotCacheTest {
             cmd.add("-Dipc.dir=" + System.getProperty("ipc.dir"));
         }
         cmd.add("-cp");
-        cmd.add(jarClassPath(dir, extraJars));
+        cmd.add(jarClassPath(dir, extraJars, classesFirst));
         cmd.add(AotStartProbe.class.getName());
         cmd.addAll(List.of(steps));
         Process frontend = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -317,11 +353,14 @@ class AotCacheTest {
     /**
      * Surefire's class path with every directory but this module's test classes turned into a
      * jar (ipc-core's classes, and ipc-sync's when the reactor hands over its classes), the given
-     * extra jars after them, and the test classes last: the layout that gets a cache.
+     * extra jars after them, and the test classes directory last (or first, {@code classesFirst}).
      */
-    private static String jarClassPath(Path dir, List<Path> extraJars) throws Exception {
+    private static String jarClassPath(Path dir, List<Path> extraJars, boolean classesFirst) throws Exception {
         Path testClasses = Path.of(AotCacheTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> entries = new ArrayList<>();
+        if (classesFirst) {
+            entries.add(testClasses.toString());
+        }
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path path = Path.of(entry);
@@ -341,7 +380,9 @@ class AotCacheTest {
             }
         }
         extraJars.forEach(jar -> entries.add(jar.toString()));
-        entries.add(testClasses.toString());
+        if (!classesFirst) {
+            entries.add(testClasses.toString());
+        }
         return String.join(File.pathSeparator, entries);
     }
 

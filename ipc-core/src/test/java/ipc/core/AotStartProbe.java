@@ -57,8 +57,10 @@ final class AotStartProbe {
 
     /** The cache file name stem of this JVM's backend command (what a start computes). */
     static String key() throws java.io.IOException {
+        String backendClasspath = ClassDirectoryJars.jarred(System.getProperty("java.class.path"),
+            AotCache.directory());
         return AotCache.Key.of(BackendLauncher.thisJavaBinary(), BackendLauncher.libraryFlags(),
-            BackendLauncherTest.LEAN, System.getProperty("java.class.path"), AotCache.libraryJar()).hash();
+            BackendLauncherTest.LEAN, backendClasspath, AotCache.libraryJar()).hash();
     }
 
     static Path file(String suffix) throws java.io.IOException {
