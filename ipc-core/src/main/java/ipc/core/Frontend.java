@@ -44,18 +44,38 @@ final class Frontend {
     private final Process process;
     private final Pipe pipe;
     private final List<EventGroup> eventGroups;
+    private final BackendLauncher launcher;
+    private long spawnedAt;
     private volatile boolean released;
 
-    private Frontend(String owner, Channel channel, Process process, Pipe pipe, List<EventGroup> eventGroups) {
+    private Frontend(String owner, Channel channel, Process process, Pipe pipe, List<EventGroup> eventGroups,
+                     BackendLauncher launcher) {
         this.owner = owner;
         this.channel = channel;
         this.toBack = channel.writer();
         this.process = process;
         this.pipe = pipe;
         this.eventGroups = eventGroups;
+        this.launcher = launcher;
     }
 
+    /**
+     * Starts a backend for {@code p} and returns once it is ready: {@link #spawn} then
+     * {@link #awaitStarted}.
+     */
     static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint) {
+        Frontend f = spawn(p, pipe, jvmOptions, sigint);
+        f.awaitStarted();
+        return f;
+    }
+
+    /**
+     * The first half of a start: captures {@code p}'s state, creates the channel, writes INIT and
+     * spawns the backend, without waiting for it; {@link #awaitStarted} is the second half. Several
+     * processes started this way boot their JVMs at the same time
+     * ({@link MessageProcess#startAll}). On failure nothing is left running.
+     */
+    static Frontend spawn(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint) {
         long begin = System.nanoTime();
         FORK_STATE.requireRebuildable(p.getClass());
         Map<String, Object> state = FORK_STATE.capture(p);
@@ -75,18 +95,14 @@ final class Frontend {
             if (!spare) {
                 process = launcher.start(List.of(channel.directory().toString()), channel.directory());
             }
-            long spawned = System.nanoTime();
-            Frontend f = new Frontend(p.toString(), channel, process, pipe, groups);
+            Frontend f = new Frontend(p.toString(), channel, process, pipe, groups, launcher);
             pipe.attach(f.pipeSource(channel.reader(), channel.waitPeer()));
-            f.awaitReady();
-            process.onExit().thenRun(f::onBackendExit);
-            SpareBackend.prepare(launcher);
             if (LOG.isDebugEnabled()) {
-                long ready = System.nanoTime();
-                LOG.debug("started in {} ms: process={} pid={} spare={} captureAndChannel={} ms init={} ms spawn={} ms"
-                    + " awaitReady={} ms", millis(ready - begin), f.owner, process.pid(), spare, millis(created - begin),
-                    millis(initWritten - created), millis(spawned - initWritten), millis(ready - spawned));
+                LOG.debug("spawned in {} ms: process={} pid={} spare={} captureAndChannel={} ms init={} ms spawn={} ms",
+                    millis(System.nanoTime() - begin), f.owner, process.pid(), spare, millis(created - begin),
+                    millis(initWritten - created), millis(System.nanoTime() - initWritten));
             }
+            f.spawnedAt = System.nanoTime();
             return f;
         } catch (RuntimeException | Error e) {
             if (process != null) {
@@ -100,6 +116,31 @@ final class Frontend {
             channel.close();
             throw e;
         }
+    }
+
+    /**
+     * The second half of a start: waits for the backend's READY. On failure (an error frame, the
+     * backend's exit, the start timeout) the backend is killed and the channel removed, and the
+     * failure is thrown.
+     */
+    void awaitStarted() {
+        try {
+            awaitReady();
+        } catch (RuntimeException | Error e) {
+            abortStart();
+            throw e;
+        }
+        process.onExit().thenRun(this::onBackendExit);
+        SpareBackend.prepare(launcher);
+        LOG.debug("ready {} ms after the spawn: process={} pid={}", millis(System.nanoTime() - spawnedAt), owner,
+            process.pid());
+    }
+
+    /** Ends a start that will not complete: kills the backend and removes the channel. */
+    void abortStart() {
+        process.destroyForcibly();
+        awaitExitUninterruptibly(KILL_GRACE);
+        channel.close();
     }
 
     /** Nanoseconds as milliseconds with one decimal, for the timing logs. */

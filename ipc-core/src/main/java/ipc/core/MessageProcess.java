@@ -145,6 +145,97 @@ public abstract class MessageProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts several processes at once and returns when every backend is ready: all backends are
+     * spawned first, then each is waited for, so their JVMs boot side by side instead of one after
+     * another (use it in {@code MainContext.startProcesses()}). When any start fails, the
+     * processes whose backends were already ready are closed, the others' backends are killed
+     * (those processes stay NEW), and the first failure is thrown with the others suppressed.
+     *
+     * @throws IllegalStateException when a process is not NEW (nothing is started then), or as
+     *         {@link #start()}
+     */
+    public static void startAll(java.util.Collection<? extends MessageProcess> processes) {
+        List<MessageProcess> all = List.copyOf(processes);
+        if (new java.util.HashSet<>(all).size() != all.size()) {
+            throw new IllegalArgumentException("a process is named twice: processes=" + all);
+        }
+        for (MessageProcess p : all) {
+            if (p.state != State.NEW) {
+                throw new IllegalStateException("startAll needs every process NEW: process=" + p + " state=" + p.state);
+            }
+        }
+        List<MessageProcess> spawned = new ArrayList<>();
+        RuntimeException failure = null;
+        for (MessageProcess p : all) {
+            try {
+                p.spawnBackend();
+                spawned.add(p);
+            } catch (RuntimeException e) {
+                failure = e;
+                break;
+            }
+        }
+        for (MessageProcess p : spawned) {
+            try {
+                p.awaitBackendStarted(failure == null);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            for (MessageProcess p : spawned) {
+                if (p.state != State.RUNNING) {
+                    continue; // its start was aborted: nothing runs, nothing is left
+                }
+                try {
+                    p.close();
+                } catch (RuntimeException e) {
+                    failure.addSuppressed(e);
+                }
+            }
+            throw failure;
+        }
+    }
+
+    /** {@link #startAll(java.util.Collection)} of the given processes. */
+    public static void startAll(MessageProcess... processes) {
+        startAll(List.of(processes));
+    }
+
+    /** startAll's first half: the backend spawned, not yet waited for (state stays NEW). */
+    private void spawnBackend() {
+        synchronized (lifecycleLock) {
+            requireState(State.NEW, "start");
+            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint);
+        }
+    }
+
+    /**
+     * startAll's second half: waits for READY ({@code wait}) and becomes RUNNING, or, when another
+     * start of the batch failed ({@code !wait}), leaves the state for the caller's close.
+     */
+    private void awaitBackendStarted(boolean wait) {
+        synchronized (lifecycleLock) {
+            if (!wait) {
+                frontend.abortStart();
+                frontend = null; // a NEW process again, as after a failed start()
+                return;
+            }
+            try {
+                frontend.awaitStarted();
+            } catch (RuntimeException | Error e) {
+                frontend = null; // awaitStarted killed it and removed its files: a NEW process again
+                throw e;
+            }
+            state = State.RUNNING;
+        }
+    }
+
     /** The seed's synonym of {@link #start()}. */
     public void go() {
         start();

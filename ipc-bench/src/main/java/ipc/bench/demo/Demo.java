@@ -86,9 +86,7 @@ public final class Demo extends MainContext {
             w.ignoreSIGINT(); // Ctrl-C goes to the frontend, whose close() stops the workers
             workers.add(w);
         }
-        for (DemoWorker w : workers) {
-            w.start();
-        }
+        MessageProcess.startAll(workers); // the JVMs boot side by side, not one after another
         System.out.printf("[1/4] started %d workers in %.2f s:", WORKERS, (System.nanoTime() - t0) / 1e9);
         workers.forEach(w -> System.out.printf(" %s pid %d", w.getName(), w.pid().orElseThrow()));
         System.out.println();
