@@ -144,7 +144,9 @@ public abstract class MessageProcess implements AutoCloseable {
      * backend's other threads (GC, JIT, Chronicle's) stay on every CPU the frontend process may
      * use, whatever the pin of the thread that calls {@code start()}; threads that the loop thread
      * itself starts inherit its pin (Linux copies the creator's mask; {@code ipc.sync.Affinity.unpin()}
-     * in such a thread undoes it). A CPU that the backend's OS refuses fails {@link #start()} with
+     * in such a thread undoes it), and so do the virtual-thread carriers that an
+     * {@link AsyncBackMessageProcess}'s first background task makes it start
+     * (native-notes/affinity.md). A CPU that the backend's OS refuses fails {@link #start()} with
      * an IllegalStateException naming the CPU and the allowed ones. Call before {@code start()}.
      *
      * @throws IllegalArgumentException when {@code cpu < 0}
