@@ -110,6 +110,9 @@ public final class Affinity {
      *                                  {@link #MAX_CPUS} or more, or the kernel can use none of them
      */
     public static void set(int[] cpus) {
+        if (cpus.length == 0) {
+            throw new IllegalArgumentException("cpus must not be empty: cpus=[]");
+        }
         BitSet mask = new BitSet();
         for (int cpu : cpus) {
             if (cpu < 0 || cpu >= MAX_CPUS) {
@@ -117,7 +120,7 @@ public final class Affinity {
             }
             mask.set(cpu);
         }
-        if (mask.isEmpty() || !setMask(0, mask)) {
+        if (!setMask(0, mask)) {
             throw refused(cpus);
         }
     }
