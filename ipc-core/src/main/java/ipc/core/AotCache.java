@@ -482,10 +482,11 @@ final class AotCache {
             ipc.sync.ShmDirectory.createPrivateFile(log);
             Files.writeString(log, "# backend AOT cache training, key inputs:\n" + key.description(),
                 StandardOpenOption.APPEND);
-            Process trainer = AotTrainer.processBuilder(javaBinary, libraryFlags, forwarded, dir, key, jvmOptions)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+            // spawn: a trainer started from a pinned thread would train on that thread's one CPU
+            Process trainer = BackendLauncher.spawn(
+                AotTrainer.processBuilder(javaBinary, libraryFlags, forwarded, dir, key, jvmOptions)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())));
             trainer.getOutputStream().close();
             Files.writeString(lock, Long.toString(trainer.pid()), StandardOpenOption.TRUNCATE_EXISTING);
             LOG.debug("backend AOT cache: training started: pid={} cache={} log={}", trainer.pid(),

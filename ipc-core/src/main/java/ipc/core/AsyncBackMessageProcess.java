@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * down at stop, after {@link #asyncPost__()}. {@link #send_out__} may be called from any thread
  * of the backend.
  *
+ * <p>With {@link #setBackendCpu}, the loop thread is pinned before {@code asyncPre__}; the
+ * carrier threads of the virtual-thread scheduler that its first {@link #executor()} task starts
+ * inherit that pin (Linux copies the creator's CPU mask; the JDK has no hook on carrier creation),
+ * so background tasks share the loop's CPU (native-notes/affinity.md).
+ *
  * <p>Where the seed hands out a file descriptor for select ({@code getReadFd}), Java uses
  * {@link Select#safeSelect} on {@link #getPipe()}.
  */

@@ -1,5 +1,6 @@
 package ipc.core;
 
+import ipc.sync.Affinity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds and starts the command line of a backend JVM:
@@ -23,10 +27,12 @@ import java.util.function.Predicate;
  * last one); two different collectors are an error, so to change the collector replace
  * {@link #DEFAULT_JVM_OPTIONS} instead of adding to it.
  *
- * <p>The backend's stdout and stderr are the frontend's (inherited), as the seed's child printed
+ * <p>The backend starts with every CPU of the frontend process, whatever the pin of the thread
+ * that starts it ({@link #spawn}). The backend's stdout and stderr are the frontend's (inherited), as the seed's child printed
  * to the same terminal; its stdin is an empty pipe (a backend never reads the terminal).
  */
 final class BackendLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendLauncher.class);
 
     /** The argfile on the class path; ipc-core's pom copies ipc-core/jvm.options there. */
     static final String JVM_OPTIONS_RESOURCE = "ipc/core/jvm.options";
@@ -187,11 +193,57 @@ final class BackendLauncher {
     Process start(List<String> args, Path scratchDir) {
         ProcessBuilder builder = processBuilder(args, scratchDir);
         try {
-            Process process = builder.start();
+            Process process = spawn(builder);
             process.getOutputStream().close();
             return process;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start backend JVM: command=" + builder.command(), e);
+        }
+    }
+
+    /**
+     * Starts {@code builder}'s process with every CPU of this process ({@link Affinity#processCpus()})
+     * as its CPU mask, not the calling thread's. Linux gives a child the mask of the thread that
+     * forks it, and every thread of the child starts from that mask: a backend started from a
+     * thread pinned to one CPU would have its GC, JIT, Chronicle and loop threads all on that
+     * CPU, next to the pinned thread it was meant to stay away from. So the calling thread's mask
+     * is widened for the spawn and put back after it (the thread may move to another CPU in
+     * between: a start is not a hot path). No system call is made for it when the thread is not
+     * pinned (its mask is the process's already). A placement failure does not stop the spawn.
+     */
+    static Process spawn(ProcessBuilder builder) throws IOException {
+        int[] restore = widenForSpawn();
+        try {
+            return builder.start();
+        } finally {
+            if (restore != null) {
+                try {
+                    Affinity.set(restore);
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot restore the CPUs of thread {} after a spawn: cpus={} reason={}",
+                        Thread.currentThread().getName(), Arrays.toString(restore), e.toString());
+                }
+            }
+        }
+    }
+
+    /** The calling thread's CPUs when they were changed to the process's for a spawn, else null. */
+    private static int[] widenForSpawn() {
+        if (!Affinity.isAvailable()) {
+            return null;
+        }
+        try {
+            int[] mine = Affinity.cpus();
+            int[] all = Affinity.processCpus();
+            if (Arrays.equals(mine, all)) {
+                return null;
+            }
+            Affinity.set(all);
+            return mine;
+        } catch (RuntimeException e) {
+            LOG.debug("cannot widen the CPUs of thread {} for a spawn; the child inherits them: {}",
+                Thread.currentThread().getName(), e.toString());
+            return null;
         }
     }
 

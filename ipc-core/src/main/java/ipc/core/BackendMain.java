@@ -1,5 +1,6 @@
 package ipc.core;
 
+import ipc.sync.Affinity;
 import ipc.sync.Futex;
 import ipc.sync.ShmDirectory;
 import java.io.BufferedReader;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Opens the channel, reads the INIT frame the frontend wrote before spawning it, rebuilds the
  * {@link MessageProcess} from its state (no constructor of the user's runs), answers READY, then
- * runs {@code preRun__}, {@code run()} and {@code postRun__}, and exits 0. A failure to rebuild
+ * runs {@code preRun__}, {@code run()} and {@code postRun__} on its main thread, renamed
+ * {@code ipc-loop-<name>} (and pinned to the CPU of {@link MessageProcess#setBackendCpu}, if
+ * any, before READY), and exits 0. A failure to rebuild or to pin
  * is answered with an error frame and exit code {@link #EXIT_START_FAILED}; an exception from
  * {@code preRun__}, {@code run()} or {@code postRun__} is sent as an error message and ends the
  * process with {@link #EXIT_RUN_FAILED}. The process also exits when its frontend is gone
@@ -167,6 +170,14 @@ public final class BackendMain {
             toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND, describe(e)));
             return EXIT_START_FAILED;
         }
+        try {
+            placeLoopThread(process, init);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            LOG.error("cannot pin the loop thread: {}", e.getMessage());
+            toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND,
+                "setBackendCpu: " + e.getMessage()));
+            return EXIT_START_FAILED;
+        }
         toFront.write(new MessageObject(MessageProcess.READY_COMMAND, "pid", ProcessHandle.current().pid()));
         if (LOG.isDebugEnabled()) {
             long ready = System.nanoTime();
@@ -174,6 +185,22 @@ public final class BackendMain {
                 Frontend.millis(opened - begin), Frontend.millis(ready - opened));
         }
         return runLifecycle(process);
+    }
+
+    /**
+     * Names this thread, which runs the loop, and pins it to INIT's {@code backendCpu} when there
+     * is one, before READY, so that a CPU this OS refuses fails the frontend's {@code start()}.
+     * Only this thread: the process's other threads were born with the frontend process's CPUs
+     * ({@link BackendLauncher#spawn}) and keep them.
+     */
+    static void placeLoopThread(MessageProcess process, MessageObject init) {
+        Thread.currentThread().setName(MessageProcess.LOOP_THREAD_PREFIX + process.getName());
+        int cpu = init.has(MessageProcess.BACKEND_CPU_KEY) ? init.getInt(MessageProcess.BACKEND_CPU_KEY)
+            : MessageProcess.NO_BACKEND_CPU;
+        if (cpu != MessageProcess.NO_BACKEND_CPU) {
+            Affinity.pin(cpu);
+            LOG.debug("loop thread pinned: process={} cpu={}", process, cpu);
+        }
     }
 
     private static int runLifecycle(MessageProcess process) {

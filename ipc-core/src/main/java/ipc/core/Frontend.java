@@ -17,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Start protocol: create the channel (its control segment holds the frontend pid and the
  * select bell's path); write the INIT frame (the captured state, class name included, and the
- * SIGINT choice) as the first frontend-to-backend frame; spawn
- * the backend on {@link BackendMain}; wait for its first frame, READY (it rebuilt the object) or
+ * SIGINT choice and the loop thread's CPU) as the first frontend-to-backend frame; spawn
+ * the backend on {@link BackendMain} (with every CPU of this process, not the calling thread's pin:
+ * {@link BackendLauncher#spawn}); wait for its first frame, READY (it rebuilt the object) or
  * an error (it could not), or for its exit. Death: when the process exits, for whatever reason,
  * the waiters on the EventGroups the object holds get PeerGoneException and the select bell
  * rings, so a parked reader sees end of stream at once.
@@ -63,8 +64,8 @@ final class Frontend {
      * Starts a backend for {@code p} and returns once it is ready: {@link #spawn} then
      * {@link #awaitStarted}.
      */
-    static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint) {
-        Frontend f = spawn(p, pipe, jvmOptions, sigint);
+    static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu) {
+        Frontend f = spawn(p, pipe, jvmOptions, sigint, backendCpu);
         f.awaitStarted();
         return f;
     }
@@ -75,7 +76,7 @@ final class Frontend {
      * processes started this way boot their JVMs at the same time
      * ({@link MessageProcess#startAll}). On failure nothing is left running.
      */
-    static Frontend spawn(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint) {
+    static Frontend spawn(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu) {
         long begin = System.nanoTime();
         FORK_STATE.requireRebuildable(p.getClass());
         Map<String, Object> state = FORK_STATE.capture(p);
@@ -86,7 +87,8 @@ final class Frontend {
         try {
             channel.writer().write(new MessageObject(MessageProcess.INIT_COMMAND,
                 "state", state,
-                "ignoreSigint", !sigint));
+                "ignoreSigint", !sigint,
+                MessageProcess.BACKEND_CPU_KEY, backendCpu));
             long initWritten = System.nanoTime();
             BackendLauncher launcher = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
                 .withAotCache();

@@ -45,6 +45,13 @@ public abstract class MessageProcess implements AutoCloseable {
     static final String STOP_COMMAND = "__stop__";
     static final String INIT_COMMAND = "__init__";
     static final String READY_COMMAND = "__ready__";
+    /** INIT's key for {@link #setBackendCpu}'s CPU ({@link #NO_BACKEND_CPU}: none). */
+    static final String BACKEND_CPU_KEY = "backendCpu";
+    /**
+     * The backend's loop thread's name is this plus the process name, so that {@code top -H},
+     * {@code jstack} and {@code /proc/<pid>/task/<tid>/comm} (its first 15 bytes) show which it is.
+     */
+    static final String LOOP_THREAD_PREFIX = "ipc-loop-";
 
     /** Fields of this class that travel to the backend with the subclass's own. */
     static final List<String> FORKED_FIELDS = List.of("name", "listening", "timeout");
@@ -54,6 +61,9 @@ public abstract class MessageProcess implements AutoCloseable {
      * start plus the first queue mapping is ~0.5 s here; 60 s only catches a hung or starved start.
      */
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    /** {@link #setBackendCpu} not called: the backend's loop thread runs wherever the kernel puts it. */
+    static final int NO_BACKEND_CPU = -1;
 
     /** Lifecycle of the frontend side, in order. */
     enum State { NEW, RUNNING, STOPPING, STOPPED, CLOSED }
@@ -76,6 +86,7 @@ public abstract class MessageProcess implements AutoCloseable {
     private final Pipe pipe;
     private final List<String> jvmOptions = new ArrayList<>(BackendLauncher.DEFAULT_JVM_OPTIONS);
     private boolean sigint = true;
+    private int backendCpu = NO_BACKEND_CPU;
     private volatile State state = State.NEW;
     private Frontend frontend;
 
@@ -128,6 +139,30 @@ public abstract class MessageProcess implements AutoCloseable {
     }
 
     /**
+     * Pins the backend's loop thread (the one that runs {@code preRun__}, {@link #run()} and the
+     * {@code c__} handlers, named {@code ipc-loop}) to {@code cpu}, before {@code preRun__}. The
+     * backend's other threads (GC, JIT, Chronicle's) stay on every CPU the frontend process may
+     * use, whatever the pin of the thread that calls {@code start()}; threads that the loop thread
+     * itself starts inherit its pin (Linux copies the creator's mask; {@code ipc.sync.Affinity.unpin()}
+     * in such a thread undoes it), and so do the virtual-thread carriers that an
+     * {@link AsyncBackMessageProcess}'s first background task makes it start
+     * (native-notes/affinity.md). A CPU that the backend's OS refuses fails {@link #start()} with
+     * an IllegalStateException naming the CPU and the allowed ones. Call before {@code start()}.
+     *
+     * @throws IllegalArgumentException when {@code cpu < 0}
+     * @throws IllegalStateException    after {@code start()}
+     */
+    public void setBackendCpu(int cpu) {
+        if (cpu < 0) {
+            throw new IllegalArgumentException("backend cpu must be >= 0: cpu=" + cpu + " process=" + this);
+        }
+        synchronized (lifecycleLock) {
+            requireState(State.NEW, "setBackendCpu");
+            backendCpu = cpu;
+        }
+    }
+
+    /**
      * Spawns the backend and returns once it has rebuilt this object (before its
      * {@code preRun__}). Fails, with nothing left running, when the object cannot be carried to
      * the backend (a field of an unsupported type, an inner class) or the backend cannot start.
@@ -140,7 +175,7 @@ public abstract class MessageProcess implements AutoCloseable {
     public void start() {
         synchronized (lifecycleLock) {
             requireState(State.NEW, "start");
-            frontend = Frontend.launch(this, pipe, jvmOptions, sigint);
+            frontend = Frontend.launch(this, pipe, jvmOptions, sigint, backendCpu);
             state = State.RUNNING;
         }
     }
@@ -211,7 +246,7 @@ public abstract class MessageProcess implements AutoCloseable {
     private void spawnBackend() {
         synchronized (lifecycleLock) {
             requireState(State.NEW, "start");
-            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint);
+            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint, backendCpu);
         }
     }
 

@@ -119,7 +119,7 @@ final class SpareBackend {
                 if (old != null) {
                     kill(old);
                 }
-                Process process = launcher.processBuilder(List.of(BackendMain.SPARE_ARG), null).start();
+                Process process = BackendLauncher.spawn(launcher.processBuilder(List.of(BackendMain.SPARE_ARG), null));
                 started = new Spare(key, process);
                 LOG.debug("spare backend started: pid={}", process.pid());
             } catch (IOException | RuntimeException e) {
