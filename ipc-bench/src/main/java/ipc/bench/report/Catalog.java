@@ -39,6 +39,9 @@ public final class Catalog {
     public static final String START_SPARE = "BackendStart.startToReady:path=spare";
     public static final String START_NO_CACHE = "BackendStart.startToReady:path=nocache";
     public static final String SHM_FOOTPRINT = "ShmFootprint.run";
+    public static final String USER_START = "UserProgramStart.oneBackend";
+    public static final String USER_START_THREE = "UserProgramStart.threeBackends";
+    public static final String USER_START_NO_CACHE = "UserProgramStart.oneBackendNoCache";
 
     /** Colours: the library in saturated hues, baselines in lighter ones; {@code how} is one sentence for the report. */
     public static final List<Entry> ENTRIES = List.of(
@@ -63,6 +66,12 @@ public final class Catalog {
             lib(START_SPARE, "start() to backend ready, opt-in spare backend", "#f7b6d2",
                     "the same with -Dipc.spareBackend=true: the start adopts the warmed-up spare JVM the previous start "
                             + "left (given 2 s, untimed, to warm up)"),
+            lib(USER_START, "a user's program from class directories: start() to first answer", "#637939",
+                    "a fresh JVM whose class path starts with a class directory (the user's classes), then the jars: "
+                            + "start() of one echo process to its first answer, this JVM's own Chronicle start included; "
+                            + "median of 7 program runs, the backend AOT cache on (trained by an unmeasured first run)"),
+            lib(USER_START_THREE, "the same with three backends (startAll)", "#dbdb8d",
+                    "the same program starting three echo processes with MessageProcess.startAll, to the last first answer"),
             lib(SHM_FOOTPRINT, "/dev/shm during a long stream", "#7f7f7f",
                     "peak bytes under the channel directory (apparent file sizes, sampled every 50 ms) while the stream "
                             + "benchmark's set-up sends for 20 s or 50 M messages, whichever comes first"),
@@ -73,6 +82,9 @@ public final class Catalog {
                             + "per operation, read by a peer JVM; the same 64 Ki window as the library's stream"),
             base(START_NO_CACHE, "start() to backend ready, no AOT cache (before)", "#c49c94",
                     "the same with -Dipc.aot=false: the start before the backend AOT cache"),
+            base(USER_START_NO_CACHE, "a user's program from class directories, no AOT cache (before)", "#e7e7a0",
+                    "the one-backend program with -Dipc.aot=false: as such a program started before its class directories "
+                            + "were jarred for the cache"),
             base(FUTEX_SPIN, "raw futex ping-pong, spin first", "#17becf",
                     "a sequence word per direction in a shared file; the waiter spins, then FUTEX_WAIT; the writer FUTEX_WAKEs"),
             base(FUTEX_PARK, "raw futex ping-pong, parked", "#98df8a",

@@ -4,6 +4,7 @@ import ipc.bench.baseline.PythonPipeBaseline;
 import ipc.bench.library.IdleBackend;
 import ipc.bench.library.ShmFootprint;
 import ipc.bench.library.BackendStart;
+import ipc.bench.library.UserProgramStart;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,10 @@ public final class ReportMain {
     static final List<Driver> DRIVERS = List.of(
             new Driver(PythonPipeBaseline.BENCHMARK, PythonPipeBaseline::run),
             new Driver(IdleBackend.BENCHMARK, IdleBackend::run),
-            new Driver(ShmFootprint.BENCHMARK, ShmFootprint::run));
+            new Driver(ShmFootprint.BENCHMARK, ShmFootprint::run),
+            new Driver(UserProgramStart.ONE, UserProgramStart::runOne),
+            new Driver(UserProgramStart.THREE, UserProgramStart::runThree),
+            new Driver(UserProgramStart.ONE_NO_CACHE, UserProgramStart::runOneNoCache));
 
     private ReportMain() {
     }

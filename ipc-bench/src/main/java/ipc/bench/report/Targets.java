@@ -55,6 +55,12 @@ public final class Targets {
                     fig(Catalog.START, START_TIME), fig(Catalog.START_NO_CACHE, START_TIME), new AtMost(250)),
             new Target("start() to backend ready, opt-in spare backend (-Dipc.spareBackend=true)", "under 250 ms",
                     fig(Catalog.START_SPARE, START_TIME), fig(Catalog.START_NO_CACHE, START_TIME), new AtMost(250)),
+            new Target("start() of a user's class from class directories, to its first answer (fresh JVM)",
+                    "under 250 ms median", fig(Catalog.USER_START, Stat.score("median", "ms")),
+                    fig(Catalog.USER_START_NO_CACHE, Stat.score("median", "ms")), new AtMost(250)),
+            new Target("three backends started in parallel (startAll), to the last first answer (fresh JVM)",
+                    "under 750 ms median", fig(Catalog.USER_START_THREE, Stat.score("median", "ms")),
+                    fig(Catalog.USER_START_NO_CACHE, Stat.score("median", "ms")), new AtMost(750)),
             new Target("/dev/shm use over a 50 M message run", "bounded (old roll-cycle files removed): peak under 256 MB, "
                     + "where keeping every frame would take GBs",
                     fig(Catalog.SHM_FOOTPRINT, Stat.secondary("peak /dev/shm", ShmFootprint.PEAK_METRIC, "MB")), null, new AtMost(256)));
