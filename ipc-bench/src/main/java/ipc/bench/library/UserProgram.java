@@ -10,11 +10,15 @@ import java.util.List;
  * A user's program, as {@link UserProgramStart} runs it in a fresh JVM from a class path whose
  * first entry is a class directory (how an IDE or {@code mvn exec} runs a user's code): it starts
  * {@code n} echo processes, with {@link MessageProcess#start()} for one and
- * {@link MessageProcess#startAll} for several, and prints {@code firstAnswerMs=} (the start's
+ * {@link MessageProcess#startAll} for several (or one {@code start()} after another with the
+ * argument {@value #SEQUENTIAL}), and prints {@code firstAnswerMs=} (the start's
  * call to the last first answer), then starts one more process and prints {@code laterAnswerMs=}
  * (a start once this JVM has started one: Chronicle already initialised here).
  */
 public final class UserProgram {
+
+    /** The second argument that makes it start its processes one after another (the baseline of startAll). */
+    static final String SEQUENTIAL = "sequential";
 
     /** How long one answer may take: only catches a hang. */
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
@@ -35,13 +39,16 @@ public final class UserProgram {
 
     public static void main(String[] args) {
         int n = Integer.parseInt(args[0]);
+        boolean sequential = args.length > 1 && args[1].equals(SEQUENTIAL);
         List<Echo> processes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             processes.add(new Echo("user-" + i));
         }
         try {
             long begin = System.nanoTime();
-            if (n == 1) {
+            if (sequential) {
+                processes.forEach(MessageProcess::start);
+            } else if (n == 1) {
                 processes.getFirst().start();
             } else {
                 MessageProcess.startAll(processes);

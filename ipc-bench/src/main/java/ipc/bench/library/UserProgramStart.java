@@ -36,6 +36,8 @@ public final class UserProgramStart {
     public static final String THREE = UserProgramStart.class.getName() + ".threeBackends";
     /** The baseline: one backend with the AOT cache off ({@code -Dipc.aot=false}), as a class-directory program started before. */
     public static final String ONE_NO_CACHE = UserProgramStart.class.getName() + ".oneBackendNoCache";
+    /** The baseline of {@link #THREE}: the same three processes started one after another. */
+    public static final String THREE_SEQUENTIAL = UserProgramStart.class.getName() + ".threeBackendsSequential";
     /** Secondary metric: the median of a later start in the same JVM. */
     public static final String LATER = "laterAnswerMs";
 
@@ -51,27 +53,33 @@ public final class UserProgramStart {
 
     /** Driver step for one backend. */
     public static void runOne(Duration warmup, Duration measurement, Path resultFile) throws Exception {
-        run(ONE, 1, true, resultFile);
+        run(ONE, 1, true, false, resultFile);
     }
 
     /** Driver step for three backends started with startAll. */
     public static void runThree(Duration warmup, Duration measurement, Path resultFile) throws Exception {
-        run(THREE, 3, true, resultFile);
+        run(THREE, 3, true, false, resultFile);
+    }
+
+    /** Driver step for the baseline of startAll: three backends, one start() after another. */
+    public static void runThreeSequential(Duration warmup, Duration measurement, Path resultFile) throws Exception {
+        run(THREE_SEQUENTIAL, 3, true, true, resultFile);
     }
 
     /** Driver step for the baseline: one backend, no AOT cache. */
     public static void runOneNoCache(Duration warmup, Duration measurement, Path resultFile) throws Exception {
-        run(ONE_NO_CACHE, 1, false, resultFile);
+        run(ONE_NO_CACHE, 1, false, false, resultFile);
     }
 
-    private static void run(String benchmark, int backends, boolean aot, Path resultFile) throws Exception {
+    private static void run(String benchmark, int backends, boolean aot, boolean sequential, Path resultFile)
+            throws Exception {
         try (ScratchDirectory cache = ScratchDirectory.create("aot")) {
-            program(backends, cache.path(), aot); // trains this run's cache (page cache warm either way): not measured
+            program(backends, cache.path(), aot, sequential); // trains this run's cache (page cache warm either way): not measured
             awaitTraining(cache.path());
             double[] first = new double[RUNS];
             double[] later = new double[RUNS];
             for (int i = 0; i < RUNS; i++) {
-                Map<String, Double> out = program(backends, cache.path(), aot);
+                Map<String, Double> out = program(backends, cache.path(), aot, sequential);
                 first[i] = out.get("firstAnswerMs");
                 later[i] = out.get(LATER);
             }
@@ -85,7 +93,7 @@ public final class UserProgramStart {
     }
 
     /** Runs one {@link UserProgram}; returns its {@code key=value} lines. */
-    private static Map<String, Double> program(int backends, Path cacheDir, boolean aot)
+    private static Map<String, Double> program(int backends, Path cacheDir, boolean aot, boolean sequential)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
@@ -102,6 +110,9 @@ public final class UserProgramStart {
         cmd.add(userClasspath());
         cmd.add(UserProgram.class.getName());
         cmd.add(Integer.toString(backends));
+        if (sequential) {
+            cmd.add(UserProgram.SEQUENTIAL);
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out;

@@ -42,6 +42,7 @@ public final class Catalog {
     public static final String USER_START = "UserProgramStart.oneBackend";
     public static final String USER_START_THREE = "UserProgramStart.threeBackends";
     public static final String USER_START_NO_CACHE = "UserProgramStart.oneBackendNoCache";
+    public static final String USER_START_THREE_SEQUENTIAL = "UserProgramStart.threeBackendsSequential";
 
     /** Colours: the library in saturated hues, baselines in lighter ones; {@code how} is one sentence for the report. */
     public static final List<Entry> ENTRIES = List.of(
@@ -85,6 +86,8 @@ public final class Catalog {
             base(USER_START_NO_CACHE, "a user's program from class directories, no AOT cache (before)", "#e7e7a0",
                     "the one-backend program with -Dipc.aot=false: as such a program started before its class directories "
                             + "were jarred for the cache"),
+            base(USER_START_THREE_SEQUENTIAL, "three backends started one after another (before startAll)", "#c7c76b",
+                    "the three-backend program calling start() for each process in turn"),
             base(FUTEX_SPIN, "raw futex ping-pong, spin first", "#17becf",
                     "a sequence word per direction in a shared file; the waiter spins, then FUTEX_WAIT; the writer FUTEX_WAKEs"),
             base(FUTEX_PARK, "raw futex ping-pong, parked", "#98df8a",

@@ -43,6 +43,7 @@ public final class ReportMain {
             new Driver(ShmFootprint.BENCHMARK, ShmFootprint::run),
             new Driver(UserProgramStart.ONE, UserProgramStart::runOne),
             new Driver(UserProgramStart.THREE, UserProgramStart::runThree),
+            new Driver(UserProgramStart.THREE_SEQUENTIAL, UserProgramStart::runThreeSequential),
             new Driver(UserProgramStart.ONE_NO_CACHE, UserProgramStart::runOneNoCache));
 
     private ReportMain() {
