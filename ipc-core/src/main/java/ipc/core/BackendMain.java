@@ -139,10 +139,32 @@ public final class BackendMain {
         }
     }
 
+    /**
+     * Runs the backend of the channel in {@code channelDirectory} and returns its exit code. The
+     * channel is closed on every way out, so that none of its Chronicle queues, tailers or appenders
+     * is left to Chronicle's finalizer (which closes a discarded queue at some later GC and warns when
+     * that close fails), and the watchdog stops watching.
+     */
     static int run(Path channelDirectory) {
         long begin = System.nanoTime();
         Channel channel = Channel.open(channelDirectory);
-        FrontendWatchdog.exitWhenGone(channel.frontendPid());
+        Thread watchdog = null;
+        try {
+            watchdog = FrontendWatchdog.exitWhenGone(channel.frontendPid());
+            return serve(channel, channelDirectory, begin);
+        } finally {
+            if (watchdog != null) {
+                watchdog.interrupt();
+            }
+            try {
+                channel.close();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot close the channel: channel={}", channelDirectory, e);
+            }
+        }
+    }
+
+    private static int serve(Channel channel, Path channelDirectory, long begin) {
         ChannelReader fromFront = channel.reader();
         ChannelWriter toFront = channel.writer();
         long opened = System.nanoTime();
