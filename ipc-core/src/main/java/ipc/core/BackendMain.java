@@ -91,12 +91,13 @@ public final class BackendMain {
         return run(Path.of(line.strip()));
     }
 
-    /** A scratch channel of this process, created, opened, used both ways and removed. */
+    /**
+     * A scratch channel of this process, created, opened, used both ways and removed. The watchdog
+     * may end this JVM in the middle (its frontend died): the exit hook of {@link ipc.sync.OwnedEntries},
+     * where Channel.create and SelectBell.create record what they make, removes the files then.
+     */
     private static void warmUp() {
         Path dir = ShmDirectory.root().resolve(ShmDirectory.uniqueName("spare"));
-        // The watchdog may end this JVM in the middle (its frontend died): leave no files then either.
-        Thread removeScratch = new Thread(() -> ShmDirectory.deleteRecursively(dir), "ipc-spare-scratch-cleanup");
-        Runtime.getRuntime().addShutdownHook(removeScratch);
         try (SelectBell bell = SelectBell.create();
              Channel front = Channel.create(ChannelOptions.defaults().withDirectory(dir).withB2fBell(bell));
              Channel back = Channel.open(dir)) {
@@ -111,12 +112,6 @@ public final class BackendMain {
             }
             if (init == null || ready[0] == null) {
                 throw new IllegalStateException("scratch channel lost a frame: directory=" + dir);
-            }
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(removeScratch);
-            } catch (IllegalStateException exiting) {
-                // the hook runs anyway
             }
         }
     }
