@@ -94,12 +94,13 @@ public final class BackendMain {
         return run(Path.of(line.strip()));
     }
 
-    /** A scratch channel of this process, created, opened, used both ways and removed. */
+    /**
+     * A scratch channel of this process, created, opened, used both ways and removed. The watchdog
+     * may end this JVM in the middle (its frontend died): the exit hook of {@link ipc.sync.OwnedEntries},
+     * where Channel.create and SelectBell.create record what they make, removes the files then.
+     */
     private static void warmUp() {
         Path dir = ShmDirectory.root().resolve(ShmDirectory.uniqueName("spare"));
-        // The watchdog may end this JVM in the middle (its frontend died): leave no files then either.
-        Thread removeScratch = new Thread(() -> ShmDirectory.deleteRecursively(dir), "ipc-spare-scratch-cleanup");
-        Runtime.getRuntime().addShutdownHook(removeScratch);
         try (SelectBell bell = SelectBell.create();
              Channel front = Channel.create(ChannelOptions.defaults().withDirectory(dir).withB2fBell(bell));
              Channel back = Channel.open(dir)) {
@@ -114,12 +115,6 @@ public final class BackendMain {
             }
             if (init == null || ready[0] == null) {
                 throw new IllegalStateException("scratch channel lost a frame: directory=" + dir);
-            }
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(removeScratch);
-            } catch (IllegalStateException exiting) {
-                // the hook runs anyway
             }
         }
     }
@@ -142,10 +137,32 @@ public final class BackendMain {
         }
     }
 
+    /**
+     * Runs the backend of the channel in {@code channelDirectory} and returns its exit code. The
+     * channel is closed on every way out, so that none of its Chronicle queues, tailers or appenders
+     * is left to Chronicle's finalizer (which closes a discarded queue at some later GC and warns when
+     * that close fails), and the watchdog stops watching.
+     */
     static int run(Path channelDirectory) {
         long begin = System.nanoTime();
         Channel channel = Channel.open(channelDirectory);
-        FrontendWatchdog.exitWhenGone(channel.frontendPid());
+        Thread watchdog = null;
+        try {
+            watchdog = FrontendWatchdog.exitWhenGone(channel.frontendPid());
+            return serve(channel, channelDirectory, begin);
+        } finally {
+            if (watchdog != null) {
+                watchdog.interrupt();
+            }
+            try {
+                channel.close();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot close the channel: channel={}", channelDirectory, e);
+            }
+        }
+    }
+
+    private static int serve(Channel channel, Path channelDirectory, long begin) {
         ChannelReader fromFront = channel.reader();
         ChannelWriter toFront = channel.writer();
         long opened = System.nanoTime();

@@ -1,6 +1,7 @@
 package ipc.core;
 
 import ipc.sync.Doorbell;
+import ipc.sync.OwnedEntries;
 import ipc.sync.SharedMapping;
 import ipc.sync.ShmDirectory;
 import java.lang.foreign.MemorySegment;
@@ -33,9 +34,11 @@ import java.util.Objects;
  * IllegalStateException, or Chronicle's subclass of it).
  *
  * <p>Lifecycle: {@link #close()} is idempotent; the creator's close marks the control segment
- * CLOSED and deletes the directory, the opener's close only unmaps. A directory whose creator
- * died is deleted by the next {@link ShmDirectory#cleanStale()}, which every create path runs
- * (channel creation also sweeps {@link SharedMemory} segments of dead creators).
+ * CLOSED and deletes the directory, the opener's close only unmaps. A creator that exits normally
+ * without closing has the directory deleted by {@link OwnedEntries}'s exit hook; an opener's exit
+ * never deletes it. A directory whose creator died is deleted by the next
+ * {@link ShmDirectory#cleanStale()}, which every create path runs (channel creation also sweeps
+ * {@link SharedMemory} segments of dead creators).
  * Roll-cycle files are deleted by the reading side as soon as it has read past them.
  *
  * <p>This class and its writer and reader are the adapter that keeps Chronicle Queue's types
@@ -109,6 +112,7 @@ public final class Channel implements AutoCloseable {
         boolean created = false;
         try {
             ShmDirectory.createPrivateDirectory(dir);
+            OwnedEntries.add(dir); // removed at this JVM's exit if close() never comes
             created = true;
             ShmDirectory.createPrivateDirectory(dir.resolve(F2B));
             ShmDirectory.createPrivateDirectory(dir.resolve(B2F));
@@ -286,7 +290,7 @@ public final class Channel implements AutoCloseable {
             failure = run(openedBell::close, failure);
         }
         if (creator) {
-            failure = run(() -> ShmDirectory.deleteRecursively(directory), failure);
+            failure = run(() -> OwnedEntries.remove(directory), failure);
         }
         if (failure != null) {
             throw failure;
@@ -317,7 +321,7 @@ public final class Channel implements AutoCloseable {
 
     private static void deleteQuietly(Path dir, Throwable failure) {
         try {
-            ShmDirectory.deleteRecursively(dir);
+            OwnedEntries.remove(dir);
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }

@@ -264,8 +264,11 @@ final class Frontend {
             return;
         }
         released = true;
-        pipe.drainAndDetach();
-        channel.close();
+        try {
+            pipe.drainAndDetach();
+        } finally {
+            channel.close(); // whatever the drain did: an unclosed channel leaves its queues to Chronicle's finalizer
+        }
     }
 
     /**
@@ -278,10 +281,19 @@ final class Frontend {
         boolean interrupted = Thread.interrupted();
         try {
             if (process.isAlive()) {
-                requestStop();
-                if (!awaitExitUninterruptibly(CLOSE_GRACE)) {
-                    LOG.warn("backend did not stop within {}, killing it: process={} pid={}", CLOSE_GRACE, owner,
-                        process.pid());
+                boolean asked = true;
+                try {
+                    requestStop();
+                } catch (RuntimeException e) {
+                    // e.g. the channel's files removed under it: kill instead, and still release below
+                    LOG.warn("cannot ask the backend to stop, killing it: process={} pid={}", owner, process.pid(), e);
+                    asked = false;
+                }
+                if (!asked || !awaitExitUninterruptibly(CLOSE_GRACE)) {
+                    if (asked) {
+                        LOG.warn("backend did not stop within {}, killing it: process={} pid={}", CLOSE_GRACE, owner,
+                            process.pid());
+                    }
                     process.destroyForcibly();
                     awaitExitUninterruptibly(KILL_GRACE);
                 }

@@ -85,10 +85,15 @@ final class QueueDirection implements AutoCloseable {
             builder.timeProvider(space);
         }
         this.queue = builder.build();
-        if (space != null) {
-            space.epoch(queue.epoch());
+        try {
+            if (space != null) {
+                space.epoch(queue.epoch());
+            }
+            makeFilesOwnerOnly();
+        } catch (RuntimeException | Error e) {
+            queue.close(); // nobody else holds it: left open, Chronicle's finalizer would close it at some GC
+            throw e;
         }
-        makeFilesOwnerOnly();
     }
 
     /**
@@ -168,6 +173,7 @@ final class QueueDirection implements AutoCloseable {
         }
     }
 
+    /** Closes the queue, and with it any tailer or appender of it still open; idempotent. */
     @Override
     public void close() {
         queue.close();

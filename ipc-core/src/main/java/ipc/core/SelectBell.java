@@ -1,6 +1,7 @@
 package ipc.core;
 
 import ipc.sync.Doorbell;
+import ipc.sync.OwnedEntries;
 import ipc.sync.SharedMapping;
 import ipc.sync.ShmDirectory;
 import ipc.sync.ParkingIdleStrategy;
@@ -21,12 +22,13 @@ import java.util.function.BooleanSupplier;
  * costs a poll and loses nothing.
  *
  * <p>Close: the creator unmaps and deletes the file; an opener only unmaps. Idempotent. Close it
- * after the channels that use it.
+ * after the channels that use it. A creator's bell not closed by then is deleted when its JVM
+ * exits normally ({@link OwnedEntries}).
  *
  * <p>MessageProcess uses one bell per frontend JVM ({@link #frontend()}): every backend of this
  * JVM rings it, {@code Pipe.recv} and {@code Select.safeSelect} wait on it through
  * {@link #await}, and the frontend rings it itself when a backend exits, so a parked reader sees
- * end of stream at once. It is created on first use and deleted by a shutdown hook (after a
+ * end of stream at once. It is created on first use and deleted at this JVM's exit (after a
  * crash, by the stale sweep: its name carries the pid).
  */
 public final class SelectBell implements AutoCloseable {
@@ -59,12 +61,15 @@ public final class SelectBell implements AutoCloseable {
     public static SelectBell create() {
         ShmDirectory.cleanStale();
         Path file = ShmDirectory.root().resolve(ShmDirectory.uniqueName("bell"));
-        return new SelectBell(SharedMapping.create(file, FILE_BYTES), true);
+        SharedMapping mapping = SharedMapping.create(file, FILE_BYTES);
+        OwnedEntries.add(file); // removed at this JVM's exit if close() never comes
+        return new SelectBell(mapping, true);
     }
 
     /**
-     * This JVM's frontend bell, created on first use; its file is deleted at JVM exit by a
-     * shutdown hook. Never closed otherwise: backends of this JVM may ring it until they exit.
+     * This JVM's frontend bell, created on first use; its file is deleted at JVM exit by
+     * {@link OwnedEntries}'s hook. Never closed otherwise: backends of this JVM may ring it until
+     * they exit.
      */
     static SelectBell frontend() {
         SelectBell bell = frontend;
@@ -73,7 +78,6 @@ public final class SelectBell implements AutoCloseable {
                 bell = frontend;
                 if (bell == null) {
                     bell = create();
-                    Runtime.getRuntime().addShutdownHook(new Thread(bell::close, "ipc-select-bell-cleanup"));
                     frontend = bell;
                 }
             }
@@ -154,7 +158,7 @@ public final class SelectBell implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             try {
                 if (creator) {
-                    mapping.unlink();
+                    OwnedEntries.remove(mapping.path());
                 }
             } finally {
                 mapping.close();

@@ -40,6 +40,11 @@ import java.util.regex.Pattern;
  * refers to this segment: it never deletes a newer segment that another process created under the
  * same name after this one was unlinked.
  *
+ * <p>The name is the user's to unlink, as in Python: unlike the library's own files (event groups,
+ * channels, bells: {@link ipc.sync.OwnedEntries}), a segment is not removed when its creator's JVM
+ * exits. One whose creator exits without {@link #close()} or {@link #unlink()} stays until the
+ * stale sweep of a later create, once that creator's pid is dead.
+ *
  * <p>As a field of a {@link MessageProcess}, a SharedMemory is re-opened by name in the backend
  * (fork semantics); the backend's copy is an opener.
  *

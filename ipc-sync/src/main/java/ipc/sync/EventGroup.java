@@ -38,8 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Lifecycle: {@code new EventGroup(n)} creates the file (entry {@code eg-<pid>-<n>}, so a
  * group whose creator died is removed by {@link ShmDirectory#cleanStale()}); {@link #open(String)}
  * maps it in another process by {@link #name()}. {@link #close()} is idempotent: it aborts this
- * instance's waiters, unmaps, and, on the creator, deletes the file. Any use after close throws
- * {@link IllegalStateException}. Instances are thread-safe.
+ * instance's waiters, unmaps, and, on the creator, deletes the file. A creator that never closes
+ * (the seed's pattern: a group made in a process's constructor and left to the program's end)
+ * has the file deleted when its JVM exits normally ({@link OwnedEntries}); an opener's exit never
+ * deletes it. Any use after close throws {@link IllegalStateException}. Instances are thread-safe.
  *
  * <p>Memory consistency effects: actions of a thread (of any process) before {@code set(i)}
  * happen-before actions of a thread after an await on {@code i} returns normally, or after
@@ -124,7 +126,14 @@ public final class EventGroup implements AutoCloseable {
         String fresh = ShmDirectory.uniqueName("eg");
         SharedMapping created = SharedMapping.create(ShmDirectory.root().resolve(fresh),
             EventGroupDescriptor.totalBytes(capacity));
-        EventGroupDescriptor.writeHeader(created.segment(), capacity, PID);
+        OwnedEntries.add(created.path()); // removed at this JVM's exit if close() never comes
+        try {
+            EventGroupDescriptor.writeHeader(created.segment(), capacity, PID);
+        } catch (RuntimeException | Error e) {
+            created.close();
+            OwnedEntries.remove(created.path());
+            throw e;
+        }
         this.name = fresh;
         this.mapping = created;
         this.segment = created.segment();
@@ -400,7 +409,8 @@ public final class EventGroup implements AutoCloseable {
 
     /**
      * Aborts this instance's waiters (reason "EventGroup closed"), unmaps the segment and, on the
-     * creator, deletes the file. Idempotent.
+     * creator, deletes the file (unless this JVM's exit hook already has: {@link OwnedEntries#remove}).
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -421,7 +431,7 @@ public final class EventGroup implements AutoCloseable {
         } finally {
             try {
                 if (creator) {
-                    mapping.unlink();
+                    OwnedEntries.remove(mapping.path());
                 }
             } finally {
                 mapping.close();

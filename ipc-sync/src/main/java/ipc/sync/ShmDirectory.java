@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * rule that lets a crashed run's files be found and removed.
  *
  * <p>Entries are named {@code <kind>-<pid>-<counter>} ({@link #uniqueName(String)}); the pid is
- * the creating process, so {@link #cleanStale()} deletes an entry once that process is gone.
+ * the creating process, so {@link #cleanStale()} deletes an entry once that process is gone. An
+ * entry whose creator exits normally is deleted at that exit when the creator recorded it in
+ * {@link OwnedEntries} (the library's own entries do).
  * The root is {@code /dev/shm/ipc-<user.name>} (tmpfs: pages never go to disk), or the system
  * property {@code ipc.dir}; it is created with mode 0700 and refused when another user owns it
  * or it grants group/other access, because anyone who can write our segments can forge

@@ -24,6 +24,13 @@ import java.util.stream.Collectors;
  *   <li>{@code create <capacity> <readyFile>}: creates a group, writes its name, sleeps until killed.</li>
  *   <li>{@code tryCreate <capacity> <resultFile>}: tries to create a group, writes {@code created <name>}
  *       or {@code error <exception>}, closes it and exits 0.</li>
+ *   <li>{@code createAndExit <capacity> <readyFile>}: creates a group, writes its name, and returns
+ *       from main without closing it (the seed's pattern: the group lives as long as the program).</li>
+ *   <li>{@code openAndExit <name>}: opens another process's group, reserves and sets an event, and
+ *       returns from main without closing it (a backend's copy of its frontend's group).</li>
+ *   <li>{@code closeRacingExit <groups> <readyFile>}: creates {@code groups} groups, writes their
+ *       names, then calls {@code System.exit(0)} while one thread per group closes it, so that the
+ *       closes race the exit hook.</li>
  * </ul>
  */
 public final class EventGroupPeer {
@@ -43,6 +50,12 @@ public final class EventGroupPeer {
             case "hold" -> hold(args[1], Integer.parseInt(args[2]), Path.of(args[3]));
             case "create" -> create(Integer.parseInt(args[1]), Path.of(args[2]));
             case "tryCreate" -> tryCreate(Integer.parseInt(args[1]), Path.of(args[2]));
+            case "createAndExit" -> announce(Path.of(args[2]), new EventGroup(Integer.parseInt(args[1])).name());
+            case "openAndExit" -> {
+                EventGroup eg = EventGroup.open(args[1]);
+                eg.reserve().set();
+            }
+            case "closeRacingExit" -> closeRacingExit(Integer.parseInt(args[1]), Path.of(args[2]));
             default -> throw new IllegalArgumentException("mode=" + args[0]);
         }
     }
@@ -119,6 +132,30 @@ public final class EventGroupPeer {
             result = "error " + e;
         }
         announce(resultFile, result);
+    }
+
+    private static void closeRacingExit(int groups, Path readyFile) throws IOException {
+        java.util.List<EventGroup> made = new java.util.ArrayList<>();
+        for (int i = 0; i < groups; i++) {
+            made.add(new EventGroup(2));
+        }
+        announce(readyFile, made.stream().map(EventGroup::name).collect(Collectors.joining(" ")));
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (EventGroup eg : made) {
+            Thread closer = new Thread(() -> {
+                try {
+                    go.await();
+                    eg.close();
+                } catch (Throwable t) {
+                    t.printStackTrace();
+                    Runtime.getRuntime().halt(6); // a close that fails against the exit hook
+                }
+            });
+            closer.setDaemon(true);
+            closer.start();
+        }
+        go.countDown();
+        System.exit(0);
     }
 
     private static void announce(Path readyFile, String text) throws IOException {

@@ -1,5 +1,6 @@
 package ipc.bench.harness;
 
+import ipc.sync.OwnedEntries;
 import ipc.sync.ShmDirectory;
 import java.nio.file.Path;
 
@@ -9,7 +10,8 @@ import java.nio.file.Path;
  *
  * <p>Named like the library's entries, so a trial whose JVM was killed leaves nothing for long:
  * {@link #create} (and every create path of the library) removes entries whose pid is dead.
- * {@link #close()} deletes the directory.
+ * {@link #close()} deletes the directory, and so does this JVM's normal exit when close never came
+ * ({@link OwnedEntries}).
  */
 public final class ScratchDirectory implements AutoCloseable {
 
@@ -24,7 +26,9 @@ public final class ScratchDirectory implements AutoCloseable {
     public static ScratchDirectory create(String kind) {
         ShmDirectory.cleanStale();
         Path dir = ShmDirectory.root().resolve(ShmDirectory.uniqueName("bench-" + kind));
-        return new ScratchDirectory(ShmDirectory.createPrivateDirectory(dir));
+        ShmDirectory.createPrivateDirectory(dir);
+        OwnedEntries.add(dir); // removed at this JVM's exit if close() never comes
+        return new ScratchDirectory(dir);
     }
 
     public Path path() {
@@ -40,7 +44,7 @@ public final class ScratchDirectory implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            ShmDirectory.deleteRecursively(path);
+            OwnedEntries.remove(path);
         }
     }
 }
