@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * SIGINT choice) as the first frontend-to-backend frame; spawn
  * the backend on {@link BackendMain}; wait for its first frame, READY (it rebuilt the object) or
  * an error (it could not), or for its exit. Death: when the process exits, for whatever reason,
- * the waiters on the EventGroups the object holds get PeerGoneException and the select bell
- * rings, so a parked reader sees end of stream at once.
+ * the waiters on the EventGroups the object holds get PeerGoneException, the forwarders of its
+ * output are given {@link OutputForwarder#DRAIN_GRACE} to copy what it printed last, and the
+ * select bell rings, so a parked reader sees end of stream at once, after the backend's last line.
  */
 final class Frontend {
     private static final Logger LOG = LoggerFactory.getLogger(Frontend.class);
@@ -42,15 +43,23 @@ final class Frontend {
     private final Channel channel;
     private final ChannelWriter toBack;
     private final Process process;
+    private final OutputForwarder output;
     private final Pipe pipe;
     private final List<EventGroup> eventGroups;
     private volatile boolean released;
+    /**
+     * Set by {@link #onBackendExit} once the process has exited and its output is drained: the
+     * pipe's end of stream waits for it, so a reader that sees null has seen the backend's last line.
+     */
+    private volatile boolean exitHandled;
 
-    private Frontend(String owner, Channel channel, Process process, Pipe pipe, List<EventGroup> eventGroups) {
+    private Frontend(String owner, Channel channel, BackendLauncher.Started started, Pipe pipe,
+                     List<EventGroup> eventGroups) {
         this.owner = owner;
         this.channel = channel;
         this.toBack = channel.writer();
-        this.process = process;
+        this.process = started.process();
+        this.output = started.output();
         this.pipe = pipe;
         this.eventGroups = eventGroups;
     }
@@ -62,7 +71,7 @@ final class Frontend {
         List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
         Channel channel = Channel.create(ChannelOptions.defaults().withB2fBell(SelectBell.frontend()));
         long created = System.nanoTime();
-        Process process = null;
+        BackendLauncher.Started started = null;
         try {
             channel.writer().write(new MessageObject(MessageProcess.INIT_COMMAND,
                 "state", state,
@@ -70,13 +79,14 @@ final class Frontend {
             long initWritten = System.nanoTime();
             BackendLauncher launcher = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
                 .withAotCache();
-            process = SpareBackend.take(launcher, channel.directory());
-            boolean spare = process != null;
+            started = SpareBackend.take(launcher, channel.directory());
+            boolean spare = started != null;
             if (!spare) {
-                process = launcher.start(List.of(channel.directory().toString()), channel.directory());
+                started = launcher.start(List.of(channel.directory().toString()), channel.directory());
             }
+            Process process = started.process();
             long spawned = System.nanoTime();
-            Frontend f = new Frontend(p.toString(), channel, process, pipe, groups);
+            Frontend f = new Frontend(p.toString(), channel, started, pipe, groups);
             pipe.attach(f.pipeSource(channel.reader(), channel.waitPeer()));
             f.awaitReady();
             process.onExit().thenRun(f::onBackendExit);
@@ -89,13 +99,15 @@ final class Frontend {
             }
             return f;
         } catch (RuntimeException | Error e) {
-            if (process != null) {
+            if (started != null) {
+                Process process = started.process();
                 process.destroyForcibly();
                 try {
                     process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                 }
+                started.output().awaitDrained(OutputForwarder.DRAIN_GRACE); // what it printed comes before the exception
             }
             channel.close();
             throw e;
@@ -126,7 +138,7 @@ final class Frontend {
 
             @Override
             public boolean producerExited() {
-                return !process.isAlive();
+                return exitHandled;
             }
         };
     }
@@ -215,12 +227,17 @@ final class Frontend {
         }
     }
 
-    /** After exit: keep what the backend sent (in the pipe), then remove the channel's files. */
+    /**
+     * After exit: let the output forwarders copy the backend's last lines (bounded by
+     * {@link OutputForwarder#DRAIN_GRACE}), keep what the backend sent (in the pipe), then remove
+     * the channel's files.
+     */
     synchronized void release() {
         if (released) {
             return;
         }
         released = true;
+        output.awaitDrained(OutputForwarder.DRAIN_GRACE);
         pipe.drainAndDetach();
         channel.close();
     }
@@ -282,12 +299,19 @@ final class Frontend {
     }
 
     private void onBackendExit() {
-        int code = process.exitValue();
-        if (code != 0) {
-            LOG.warn("backend exited with code {}: process={} pid={}", code, owner, process.pid());
+        try {
+            int code = process.exitValue();
+            // First the waiters (PeerGoneException within a second, even when the drain takes its
+            // whole grace), then the backend's last lines, then our word on its exit and end of stream.
+            abortWaiters("backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code);
+            output.awaitDrained(OutputForwarder.DRAIN_GRACE);
+            if (code != 0) {
+                LOG.warn("backend exited with code {}: process={} pid={}", code, owner, process.pid());
+            }
+        } finally {
+            exitHandled = true;
+            SelectBell.frontend().ring();
         }
-        abortWaiters("backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code);
-        SelectBell.frontend().ring();
     }
 
     private void abortWaiters(String reason) {
