@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
  * {@link #DEFAULT_JVM_OPTIONS} instead of adding to it.
  *
  * <p>The backend starts with every CPU of the frontend process, whatever the pin of the thread
- * that starts it ({@link #spawn}). The backend's stdout and stderr are the frontend's (inherited), as the seed's child printed
- * to the same terminal; its stdin is an empty pipe (a backend never reads the terminal).
+ * that starts it ({@link #spawn}). The backend's stdout and stderr are pipes that an
+ * {@link OutputForwarder} copies into this JVM's System.out and System.err a whole line at a
+ * time, so the backend still prints to the frontend's terminal, as the seed's child did, without
+ * its lines breaking into the frontend's; its stdin is an empty pipe (a backend never reads the
+ * terminal).
  */
 final class BackendLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(BackendLauncher.class);
@@ -181,24 +184,39 @@ final class BackendLauncher {
         return classpath.length() > MAX_INLINE_CLASSPATH_CHARS;
     }
 
-    /** The configured, not yet started, process: output and error inherited. */
+    /** A started backend and the forwarder of its output; wait for the forwarder before reporting its exit. */
+    record Started(Process process, OutputForwarder output) {
+    }
+
+    /** The configured, not yet started, process: output, error and input pipes. */
     ProcessBuilder processBuilder(List<String> args, Path scratchDir) {
         return new ProcessBuilder(command(args, scratchDir))
-            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .redirectOutput(ProcessBuilder.Redirect.PIPE)
+            .redirectError(ProcessBuilder.Redirect.PIPE)
             .redirectInput(ProcessBuilder.Redirect.PIPE);
     }
 
-    /** Starts the backend; its stdin is closed at once so a read sees end of file. */
-    Process start(List<String> args, Path scratchDir) {
-        ProcessBuilder builder = processBuilder(args, scratchDir);
+    /** Starts the backend with its output forwarded; its stdin is closed at once so a read sees end of file. */
+    Started start(List<String> args, Path scratchDir) {
+        Started started = startWithInput(args, scratchDir);
         try {
-            Process process = spawn(builder);
-            process.getOutputStream().close();
-            return process;
+            started.process().getOutputStream().close();
+        } catch (IOException e) {
+            // an empty pipe that cannot be closed: the backend never reads it anyway
+        }
+        return started;
+    }
+
+    /** Starts the backend with its output forwarded and its stdin left open (a spare reads its channel there). */
+    Started startWithInput(List<String> args, Path scratchDir) {
+        ProcessBuilder builder = processBuilder(args, scratchDir);
+        Process process;
+        try {
+            process = spawn(builder);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start backend JVM: command=" + builder.command(), e);
         }
+        return new Started(process, OutputForwarder.start(process));
     }
 
     /**

@@ -54,6 +54,7 @@ public final class BackendMain {
     static final String SPARE_ARG = "--spare";
 
     public static void main(String[] args) {
+        ChronicleDefaults.apply(); // before anything loads a class of Chronicle's or creates its loggers
         if (args.length != 1) {
             System.err.println("usage: BackendMain <channel directory>   (started by MessageProcess.start())");
             System.exit(64);

@@ -104,6 +104,7 @@ public final class Channel implements AutoCloseable {
     public static Channel create(ChannelOptions options) {
         Objects.requireNonNull(options, "options");
         JvmFlags.check();
+        ChronicleDefaults.apply();
         ShmDirectory.cleanStale();
         SharedMemory.cleanStale(); // segments of crashed creators: their names carry no pid for the sweep above
         Path dir = options.directory() != null ? options.directory().toAbsolutePath()
@@ -162,6 +163,7 @@ public final class Channel implements AutoCloseable {
     public static Channel open(Path directory) {
         Objects.requireNonNull(directory, "directory");
         JvmFlags.check();
+        ChronicleDefaults.apply();
         Path dir = directory.toAbsolutePath();
         List<AutoCloseable> opened = new ArrayList<>();
         try {

@@ -21,8 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * the backend on {@link BackendMain} (with every CPU of this process, not the calling thread's pin:
  * {@link BackendLauncher#spawn}); wait for its first frame, READY (it rebuilt the object) or
  * an error (it could not), or for its exit. Death: when the process exits, for whatever reason,
- * the waiters on the EventGroups the object holds get PeerGoneException and the select bell
- * rings, so a parked reader sees end of stream at once.
+ * the waiters on the EventGroups the object holds get PeerGoneException, the forwarders of its
+ * output are given {@link OutputForwarder#DRAIN_GRACE} to copy what it printed last, and the
+ * select bell rings, so a parked reader sees end of stream at once, after the backend's last line.
  */
 final class Frontend {
     private static final Logger LOG = LoggerFactory.getLogger(Frontend.class);
@@ -43,18 +44,25 @@ final class Frontend {
     private final Channel channel;
     private final ChannelWriter toBack;
     private final Process process;
+    private final OutputForwarder output;
     private final Pipe pipe;
     private final List<EventGroup> eventGroups;
     private final BackendLauncher launcher;
     private long spawnedAt;
     private volatile boolean released;
+    /**
+     * Set by {@link #onBackendExit} once the process has exited and its output is drained: the
+     * pipe's end of stream waits for it, so a reader that sees null has seen the backend's last line.
+     */
+    private volatile boolean exitHandled;
 
-    private Frontend(String owner, Channel channel, Process process, Pipe pipe, List<EventGroup> eventGroups,
-                     BackendLauncher launcher) {
+    private Frontend(String owner, Channel channel, BackendLauncher.Started started, Pipe pipe,
+                     List<EventGroup> eventGroups, BackendLauncher launcher) {
         this.owner = owner;
         this.channel = channel;
         this.toBack = channel.writer();
-        this.process = process;
+        this.process = started.process();
+        this.output = started.output();
         this.pipe = pipe;
         this.eventGroups = eventGroups;
         this.launcher = launcher;
@@ -83,7 +91,7 @@ final class Frontend {
         List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
         Channel channel = Channel.create(ChannelOptions.defaults().withB2fBell(SelectBell.frontend()));
         long created = System.nanoTime();
-        Process process = null;
+        BackendLauncher.Started started = null;
         try {
             channel.writer().write(new MessageObject(MessageProcess.INIT_COMMAND,
                 "state", state,
@@ -92,12 +100,13 @@ final class Frontend {
             long initWritten = System.nanoTime();
             BackendLauncher launcher = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
                 .withAotCache();
-            process = SpareBackend.take(launcher, channel.directory());
-            boolean spare = process != null;
+            started = SpareBackend.take(launcher, channel.directory());
+            boolean spare = started != null;
             if (!spare) {
-                process = launcher.start(List.of(channel.directory().toString()), channel.directory());
+                started = launcher.start(List.of(channel.directory().toString()), channel.directory());
             }
-            Frontend f = new Frontend(p.toString(), channel, process, pipe, groups, launcher);
+            Process process = started.process();
+            Frontend f = new Frontend(p.toString(), channel, started, pipe, groups, launcher);
             pipe.attach(f.pipeSource(channel.reader(), channel.waitPeer()));
             if (LOG.isDebugEnabled()) {
                 LOG.debug("spawned in {} ms: process={} pid={} spare={} captureAndChannel={} ms init={} ms spawn={} ms",
@@ -107,13 +116,15 @@ final class Frontend {
             f.spawnedAt = System.nanoTime();
             return f;
         } catch (RuntimeException | Error e) {
-            if (process != null) {
+            if (started != null) {
+                Process process = started.process();
                 process.destroyForcibly();
                 try {
                     process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                 }
+                started.output().awaitDrained(OutputForwarder.DRAIN_GRACE); // what it printed comes before the exception
             }
             channel.close();
             throw e;
@@ -142,6 +153,7 @@ final class Frontend {
     void abortStart() {
         process.destroyForcibly();
         awaitExitUninterruptibly(KILL_GRACE);
+        output.awaitDrained(OutputForwarder.DRAIN_GRACE); // what it printed comes before the exception
         channel.close();
     }
 
@@ -169,7 +181,7 @@ final class Frontend {
 
             @Override
             public boolean producerExited() {
-                return !process.isAlive();
+                return exitHandled;
             }
         };
     }
@@ -258,12 +270,17 @@ final class Frontend {
         }
     }
 
-    /** After exit: keep what the backend sent (in the pipe), then remove the channel's files. */
+    /**
+     * After exit: let the output forwarders copy the backend's last lines (bounded by
+     * {@link OutputForwarder#DRAIN_GRACE}), keep what the backend sent (in the pipe), then remove
+     * the channel's files.
+     */
     synchronized void release() {
         if (released) {
             return;
         }
         released = true;
+        output.awaitDrained(OutputForwarder.DRAIN_GRACE);
         try {
             pipe.drainAndDetach();
         } finally {
@@ -337,12 +354,19 @@ final class Frontend {
     }
 
     private void onBackendExit() {
-        int code = process.exitValue();
-        if (code != 0) {
-            LOG.warn("backend exited with code {}: process={} pid={}", code, owner, process.pid());
+        try {
+            int code = process.exitValue();
+            // First the waiters (PeerGoneException within a second, even when the drain takes its
+            // whole grace), then the backend's last lines, then our word on its exit and end of stream.
+            abortWaiters("backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code);
+            output.awaitDrained(OutputForwarder.DRAIN_GRACE);
+            if (code != 0) {
+                LOG.warn("backend exited with code {}: process={} pid={}", code, owner, process.pid());
+            }
+        } finally {
+            exitHandled = true;
+            SelectBell.frontend().ring();
         }
-        abortWaiters("backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code);
-        SelectBell.frontend().ring();
     }
 
     private void abortWaiters(String reason) {

@@ -1,5 +1,10 @@
 package ipc.core;
 
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +22,14 @@ import org.slf4j.LoggerFactory;
  * toward 5 s. Not
  * {@code prctl(PR_SET_PDEATHSIG)}: it fires when the <em>thread</em> that forked the backend
  * ends, and a JVM's threads come and go.
+ *
+ * <p>Last words: a backend's stdout and stderr are pipes its frontend reads
+ * ({@link OutputForwarder}); once the frontend is dead nobody reads them, and what the backend
+ * writes there is lost (silently: the JVM ignores SIGPIPE, and a PrintStream keeps the EPIPE to
+ * itself). So that the "frontend gone" warning and whatever shutdown hooks print still reach the
+ * terminal or file the frontend printed to, {@link #exitWhenGone} opens the frontend's own stdout
+ * and stderr at the start ({@code /proc/<frontend pid>/fd/1} and {@code /2}, while it lives) and,
+ * when it is gone, makes them this JVM's System.out and System.err before logging.
  */
 final class FrontendWatchdog {
 
@@ -73,6 +86,27 @@ final class FrontendWatchdog {
         return thread;
     }
 
+    /**
+     * The frontend's file descriptor {@code fd} opened for appending, when this JVM's own
+     * {@code fd} is something else (a pipe to the frontend) and the frontend is our parent (it
+     * reads that pipe); null otherwise, or when it cannot be opened (a socket cannot be reopened
+     * through /proc).
+     */
+    private static PrintStream frontendStream(long frontendPid, int fd) {
+        if (parentPid() != frontendPid) {
+            return null;
+        }
+        Path theirs = Path.of("/proc", Long.toString(frontendPid), "fd", Integer.toString(fd));
+        try {
+            if (Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd))))) {
+                return null; // inherited: our own stream is the frontend's already
+            }
+            return new PrintStream(new FileOutputStream(theirs.toFile(), true), true);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
     private static long parentPid() {
         return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
     }
@@ -83,7 +117,15 @@ final class FrontendWatchdog {
      * have not finished by then.
      */
     static Thread exitWhenGone(long frontendPid) {
+        PrintStream frontendOut = frontendStream(frontendPid, 1);
+        PrintStream frontendErr = frontendStream(frontendPid, 2);
         return start(frontendPid, PERIOD, () -> {
+            if (frontendOut != null) {
+                System.setOut(frontendOut);
+            }
+            if (frontendErr != null) {
+                System.setErr(frontendErr);
+            }
             LOG.warn("frontend gone, backend exits: frontendPid={} exitCode={}", frontendPid, EXIT_FRONTEND_GONE);
             Thread halter = new Thread(() -> {
                 try {

@@ -45,7 +45,11 @@ final class SpareBackend {
     /** How long the shutdown hook and {@link #stop()} wait for a killed spare to be gone. */
     private static final long KILL_WAIT_MILLIS = 2_000;
 
-    private record Spare(List<String> key, Process process) {
+    /** A spare's output is forwarded from its spawn on (its warm-up may print), by the forwarder the start takes over. */
+    private record Spare(List<String> key, BackendLauncher.Started started) {
+        Process process() {
+            return started.process();
+        }
     }
 
     private static final Object LOCK = new Object();
@@ -66,7 +70,7 @@ final class SpareBackend {
      * The spare for exactly this command, handed {@code channelDirectory} and no longer a spare;
      * null when there is none (or it died), and the caller starts a backend as usual.
      */
-    static Process take(BackendLauncher launcher, Path channelDirectory) {
+    static BackendLauncher.Started take(BackendLauncher launcher, Path channelDirectory) {
         if (!enabled()) {
             return null;
         }
@@ -81,7 +85,7 @@ final class SpareBackend {
         if (taken.process().isAlive()) {
             try (OutputStream in = taken.process().getOutputStream()) {
                 in.write((channelDirectory + "\n").getBytes(StandardCharsets.UTF_8));
-                return taken.process();
+                return taken.started();
             } catch (IOException e) {
                 LOG.debug("spare backend not usable: pid={} {}", taken.process().pid(), e.toString());
             }
@@ -119,10 +123,9 @@ final class SpareBackend {
                 if (old != null) {
                     kill(old);
                 }
-                Process process = BackendLauncher.spawn(launcher.processBuilder(List.of(BackendMain.SPARE_ARG), null));
-                started = new Spare(key, process);
-                LOG.debug("spare backend started: pid={}", process.pid());
-            } catch (IOException | RuntimeException e) {
+                started = new Spare(key, launcher.startWithInput(List.of(BackendMain.SPARE_ARG), null));
+                LOG.debug("spare backend started: pid={}", started.process().pid());
+            } catch (RuntimeException e) {
                 LOG.debug("cannot start a spare backend: {}", e.toString());
             } finally {
                 synchronized (LOCK) {

@@ -100,11 +100,12 @@ class BackendLauncherTest {
     }
 
     @Test
-    void backendOutputAndErrorAreInheritedAndItsInputIsAPipe(@TempDir Path dir) {
+    void backendOutputErrorAndInputArePipes(@TempDir Path dir) {
         ProcessBuilder builder = BackendLauncher.forThisJvm("Main", LEAN).processBuilder(List.of(), dir);
 
-        assertEquals(ProcessBuilder.Redirect.INHERIT, builder.redirectOutput());
-        assertEquals(ProcessBuilder.Redirect.INHERIT, builder.redirectError());
+        // output and error are forwarded a line at a time by OutputForwarder, not inherited
+        assertEquals(ProcessBuilder.Redirect.PIPE, builder.redirectOutput());
+        assertEquals(ProcessBuilder.Redirect.PIPE, builder.redirectError());
         assertEquals(ProcessBuilder.Redirect.PIPE, builder.redirectInput());
     }
 
@@ -152,8 +153,10 @@ class BackendLauncherTest {
             BackendLauncher launcher = new BackendLauncher(BackendLauncher.thisJavaBinary(),
                 BackendLauncher.libraryFlags(), BackendLauncher.forwardedProperties(), LEAN, classpath,
                 ProbeMain.class.getName());
-            Process backend = launcher.start(List.of("hello-" + args[1]), scratch);
-            System.exit(backend.waitFor());
+            BackendLauncher.Started backend = launcher.start(List.of("hello-" + args[1]), scratch);
+            int code = backend.process().waitFor();
+            backend.output().awaitDrained(OutputForwarder.DRAIN_GRACE); // its output, forwarded, before we exit
+            System.exit(code);
         }
     }
 

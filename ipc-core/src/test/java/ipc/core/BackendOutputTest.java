@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,6 +57,90 @@ class BackendOutputTest {
                 System.out.println("frontend pid=" + ProcessHandle.current().pid() + " backend pid="
                     + p.pid().orElseThrow() + " exitCode=" + p.exitCode().orElse(-1));
             }
+        }
+    }
+
+    /** Prints many lines, some in two writes with a pause between them, on stdout, stderr and its logger. */
+    static final class ChattyProcess extends MessageProcess {
+        ChattyProcess(String name) {
+            super(name);
+        }
+
+        void c__chatter(int lines) throws InterruptedException {
+            for (int i = 0; i < lines; i++) {
+                System.out.println("backend line " + i + " " + "b".repeat(40));
+                logger.info("backend log {}", i);
+                if (i % 20 == 0) { // a line in two writes: the frontend prints in between, if anything can
+                    System.out.print("backend partial " + i + " a");
+                    System.out.flush();
+                    System.err.print("backend err partial " + i + " a");
+                    System.err.flush();
+                    Thread.sleep(2);
+                    System.out.println("b");
+                    System.err.println("b");
+                }
+            }
+            System.out.print("backend last line without newline");
+            System.out.flush();
+            send_out__(new MessageObject("chattered"));
+        }
+    }
+
+    /**
+     * A frontend (formatLogger: both sides log on stdout) that has its backend chatter while it
+     * prints printf lines of several pieces each, then stops it.
+     */
+    public static final class ChattyMain {
+        /** Enough lines that, with the pieces of each, a collision is near certain without forwarding. */
+        static final int BACKEND_LINES = 2000;
+        /** A cap on the frontend's lines, so a slow backend does not make the output file huge. */
+        static final int FRONTEND_LINES_AT_MOST = 50_000;
+
+        public static void main(String[] args) {
+            MessageProcess.formatLogger();
+            try (ChattyProcess p = new ChattyProcess("chatty")) {
+                p.setJvmOptions(BackendLauncherTest.LEAN);
+                p.start();
+                p.sendMessageToBack(new MessageObject("chatter", "lines", BACKEND_LINES));
+                MessageObject reply = null;
+                for (int i = 0; reply == null; i++) {
+                    if (i < FRONTEND_LINES_AT_MOST) {
+                        System.out.printf("frontend %d: %s %s %d%n", i, "piece", "f".repeat(30), i);
+                        reply = p.getPipe().recv(Duration.ZERO);
+                    } else {
+                        reply = p.getPipe().recv(RUN);
+                    }
+                }
+                p.stop();
+                System.out.println("frontend end: reply=" + reply.command() + " exitCode=" + p.exitCode().orElse(-1));
+            }
+        }
+    }
+
+    @Test
+    void everyLineIsOneWholeFrontendLineOrOneWholeBackendLine(@TempDir Path dir) {
+        try (ChildFrontend frontend = ChildFrontend.start(dir, false, List.of(), ChattyMain.class)) {
+            assertEquals(0, frontend.waitFor(RUN), frontend.dump());
+            List<Pattern> whole = List.of(
+                Pattern.compile("frontend (\\d+): piece f{30} \\1"),
+                Pattern.compile("backend line \\d+ b{40}"),
+                Pattern.compile("INFO ChattyProcess\\.chatty - backend log \\d+"),
+                Pattern.compile("backend partial \\d+ ab"),
+                Pattern.compile("backend last line without newline"),
+                Pattern.compile("frontend end: reply=chattered exitCode=0"));
+            List<String> out = frontend.stdout().lines().toList();
+            List<String> broken = out.stream().filter(l -> whole.stream().noneMatch(w -> w.matcher(l).matches())).toList();
+            assertEquals(List.of(), broken.stream().limit(20).toList(), "lines that are not one whole line");
+            int n = ChattyMain.BACKEND_LINES;
+            assertEquals(n, out.stream().filter(l -> l.startsWith("backend line ")).count(), "every backend line arrived");
+            assertEquals(n, out.stream().filter(l -> l.startsWith("INFO ChattyProcess.chatty - backend log ")).count());
+            assertEquals(n / 20, out.stream().filter(l -> l.startsWith("backend partial ")).count());
+            assertEquals("backend last line without newline", out.get(out.size() - 2),
+                "the backend's unfinished last line comes before the frontend reports the stop\n");
+            assertTrue(out.stream().filter(l -> l.startsWith("frontend ") && !l.startsWith("frontend end")).count() > 0);
+            List<String> errPartials = frontend.stderr().lines().filter(l -> l.contains("backend err partial")).toList();
+            assertEquals(n / 20, errPartials.size(), frontend.stderr());
+            assertTrue(errPartials.stream().allMatch(l -> l.matches("backend err partial \\d+ ab")), errPartials.toString());
         }
     }
 

@@ -58,7 +58,7 @@ class BackendSignalsTest {
     private static Process startProbe(Path dir, String mode) throws Exception {
         Path ready = dir.resolve("ready");
         Process probe = BackendLauncher.forThisJvm(SigintProbeMain.class.getName(), BackendLauncherTest.LEAN)
-            .start(List.of(ready.toString(), mode), dir);
+            .start(List.of(ready.toString(), mode), dir).process();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(ready)) {
             assertTrue(probe.isAlive(), () -> "probe exited early: exitValue=" + probe.exitValue());

@@ -79,7 +79,7 @@ class ForkAcrossJvmTest {
                 new MessageObject("report", "to", report.toString(), "n", 42, "done", done.index())));
 
             Process backend = BackendLauncher.forThisJvm(BackendMain.class.getName(), BackendLauncherTest.LEAN)
-                .start(List.of(stateFile.toString(), commandFile.toString()), dir);
+                .start(List.of(stateFile.toString(), commandFile.toString()), dir).process();
 
             assertTrue(done.await(Duration.ofSeconds(30)), "the backend's set() on the re-opened group did not arrive");
             assertTrue(backend.waitFor(30, TimeUnit.SECONDS), "backend did not exit");

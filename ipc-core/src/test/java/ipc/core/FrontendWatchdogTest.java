@@ -82,7 +82,7 @@ class FrontendWatchdogTest {
         Process frontend = fakeFrontend();
         Path ready = dir.resolve("ready");
         Process backend = BackendLauncher.forThisJvm(WatchedBackendMain.class.getName(), BackendLauncherTest.LEAN)
-            .start(List.of(Long.toString(frontend.pid()), ready.toString(), hook), dir);
+            .start(List.of(Long.toString(frontend.pid()), ready.toString(), hook), dir).process();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!Files.exists(ready)) {
