@@ -43,7 +43,7 @@ public final class ChannelReader {
         this.tailer = tailer;
         this.bell = bell;
         this.reaper = reaper;
-        this.frame = new FrameReader(maxFrameBytes);
+        this.frame = new FrameReader(maxFrameBytes, new MessageShapes());
     }
 
     /**

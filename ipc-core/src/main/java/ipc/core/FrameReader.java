@@ -29,8 +29,22 @@ public final class FrameReader {
      */
     private static final int INITIAL_FIELDS = 16;
 
+    /**
+     * Strings up to this many bytes are decoded through {@link #scratchBytes} and
+     * {@link #scratchChars} instead of a temporary array each: 256 covers the commands, keys,
+     * symbols and ids of the messages we know of; a longer string allocates its temporary, which
+     * the String's own copy of its characters outweighs anyway.
+     */
+    private static final int SCRATCH_STRING_BYTES = 256;
+    /** The values of a message without parameters: an empty array is immutable, so all share one. */
+    private static final Object[] NO_VALUES = {};
+
     private final int maxFrameBytes;
     private final SegmentFrameMemory segmentMemory = new SegmentFrameMemory();
+    /** Null for a one-shot reader ({@link FrameCodec#decode}); a channel's reader keeps its shapes. */
+    private final MessageShapes shapes;
+    private final byte[] scratchBytes = new byte[SCRATCH_STRING_BYTES];
+    private final char[] scratchChars = new char[SCRATCH_STRING_BYTES];
 
     private FrameMemory memory;
     private long base;
@@ -50,7 +64,17 @@ public final class FrameReader {
 
     /** A reader that rejects frames longer than {@code maxFrameBytes} as OVERSIZED. */
     public FrameReader(int maxFrameBytes) {
+        this(maxFrameBytes, null);
+    }
+
+    /**
+     * A reader that rejects frames longer than {@code maxFrameBytes}, and, with {@code shapes},
+     * gives the messages it decodes of one shape the same command, keys and tags
+     * ({@link MessageShapes}): for a reader that decodes a stream, such as a channel's.
+     */
+    FrameReader(int maxFrameBytes, MessageShapes shapes) {
         this.maxFrameBytes = FrameDescriptor.checkMaxFrameBytes(maxFrameBytes);
+        this.shapes = shapes;
     }
 
     /**
@@ -357,16 +381,116 @@ public final class FrameReader {
         return readValue(memory.getByte(base + tagOffsets[field]), tagOffsets[field] + FrameDescriptor.TAG_BYTES);
     }
 
-    /** The whole frame as a new MessageObject (allocates). */
+    /**
+     * The whole frame as a new MessageObject (allocates: the message, its values array and the
+     * values; with a shape cache, a frame of a cached shape shares the command, keys and tags of
+     * the messages of that shape decoded before).
+     */
     public MessageObject toMessageObject() {
         checkValid();
-        String[] keys = new String[fieldCount];
-        Object[] values = new Object[fieldCount];
+        Object[] values = fieldCount == 0 ? NO_VALUES : new Object[fieldCount];
         for (int i = 0; i < fieldCount; i++) {
-            keys[i] = key(i);
             values[i] = getValue(i);
         }
-        return new MessageObject(command(), keys, values);
+        MessageShapes.Shape shape = shapes != null && shapeCacheable() ? cachedShape() : null;
+        if (shape == null) {
+            String[] keys = new String[fieldCount];
+            for (int i = 0; i < fieldCount; i++) {
+                keys[i] = key(i);
+            }
+            return new MessageObject(command(), keys, values);
+        }
+        return new MessageObject(shape.command, shape.keys, MessageObject.tagsOf(values, shape.tags), values);
+    }
+
+    /** True when this frame's shape is small enough to cache ({@link MessageShapes#MAX_FIELDS}). */
+    private boolean shapeCacheable() {
+        if (fieldCount > MessageShapes.MAX_FIELDS || commandLength > MessageShapes.MAX_STRING_BYTES) {
+            return false;
+        }
+        for (int i = 0; i < fieldCount; i++) {
+            if (keyLength(i) > MessageShapes.MAX_STRING_BYTES) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** This frame's shape from the cache, decoded and cached first when it is not there. */
+    private MessageShapes.Shape cachedShape() {
+        int hash = shapeHash();
+        MessageShapes.Shape shape = shapes.find(this, hash);
+        if (shape == null) {
+            String[] keys = new String[fieldCount];
+            byte[] tags = new byte[fieldCount];
+            for (int i = 0; i < fieldCount; i++) {
+                keys[i] = key(i);
+                tags[i] = typeTag(i);
+            }
+            shape = new MessageShapes.Shape(hash, command(), keys, tags);
+            shapes.put(shape);
+        }
+        return shape;
+    }
+
+    /** A hash of the command's and keys' bytes and the tags: what a frame's shape is looked up by. */
+    int shapeHash() {
+        int h = commandHash();
+        for (int i = 0; i < fieldCount; i++) {
+            long start = base + keyOffsets[i];
+            int length = keyLength(i);
+            for (int b = 0; b < length; b++) {
+                h = 31 * h + memory.getByte(start + b);
+            }
+            h = 31 * h + memory.getByte(base + tagOffsets[i]);
+        }
+        return h;
+    }
+
+    /** True when this frame has exactly this command, these keys in this order, and these tags (no allocation). */
+    boolean hasShape(String command, String[] keys, byte[] tags) {
+        if (keys.length != fieldCount || !encodes(FrameDescriptor.HEADER_LENGTH, commandLength, command)) {
+            return false;
+        }
+        for (int i = 0; i < fieldCount; i++) {
+            if (memory.getByte(base + tagOffsets[i]) != tags[i] || !encodes(keyOffsets[i], keyLength(i), keys[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * True when the {@code length} bytes at frame offset {@code pos} are {@code s} encoded
+     * (CESU-8, as {@link FrameCodec#stringBytes}); then they decode to {@code s}, since every
+     * String round-trips. Encodes on the fly, so nothing is allocated.
+     */
+    private boolean encodes(long pos, int length, String s) {
+        long at = base + pos;
+        int p = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (p + 1 > length || memory.getByte(at + p) != (byte) c) {
+                    return false;
+                }
+                p += 1;
+            } else if (c < 0x800) {
+                if (p + 2 > length || memory.getByte(at + p) != (byte) (0xC0 | (c >> 6))
+                    || memory.getByte(at + p + 1) != (byte) (0x80 | (c & 0x3F))) {
+                    return false;
+                }
+                p += 2;
+            } else {
+                if (p + 3 > length || memory.getByte(at + p) != (byte) (0xE0 | (c >> 12))
+                    || memory.getByte(at + p + 1) != (byte) (0x80 | ((c >> 6) & 0x3F))
+                    || memory.getByte(at + p + 2) != (byte) (0x80 | (c & 0x3F))) {
+                    return false;
+                }
+                p += 3;
+            }
+        }
+        return p == length;
     }
 
     @Override
@@ -502,19 +626,19 @@ public final class FrameReader {
 
     /** Decodes CESU-8 at frame offset {@code pos}; malformed sequences become U+FFFD. */
     private String decodeString(long pos, int length) {
-        byte[] bytes = new byte[length];
+        byte[] bytes = length <= SCRATCH_STRING_BYTES ? scratchBytes : new byte[length];
         memory.getBytes(base + pos, bytes, 0, length);
         boolean ascii = true;
-        for (byte b : bytes) {
-            if (b < 0) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] < 0) {
                 ascii = false;
                 break;
             }
         }
         if (ascii) {
-            return new String(bytes, StandardCharsets.ISO_8859_1);
+            return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
         }
-        char[] chars = new char[length];
+        char[] chars = length <= SCRATCH_STRING_BYTES ? scratchChars : new char[length];
         int n = 0;
         int i = 0;
         while (i < length) {

@@ -117,13 +117,41 @@ public final class MessageObject {
 
     /** Trusted: the frame reader builds values that are already valid and copied. */
     MessageObject(String command, String[] keys, Object[] values) {
+        this(command, keys, tagsOf(values, null), values);
+    }
+
+    /**
+     * Trusted, as above, with the tags of {@code values} ({@link #tagsOf}). The arrays are held,
+     * not copied: the frame reader shares one key array and one tag array between the messages
+     * of one shape ({@link MessageShapes}), which is safe because this class never changes them
+     * or hands them out.
+     */
+    MessageObject(String command, String[] keys, byte[] tags, Object[] values) {
         this.command = command;
         this.keys = keys;
         this.values = values;
-        this.tags = new byte[keys.length];
-        for (int i = 0; i < keys.length; i++) {
+        this.tags = tags;
+    }
+
+    /**
+     * The tags of {@code values}: {@code shared} when it holds exactly those (so messages of one
+     * shape can share it), else a new array.
+     */
+    static byte[] tagsOf(Object[] values, byte[] shared) {
+        if (shared != null && shared.length == values.length) {
+            int i = 0;
+            while (i < values.length && ValueType.tagOf(values[i]) == shared[i]) {
+                i++;
+            }
+            if (i == values.length) {
+                return shared;
+            }
+        }
+        byte[] tags = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
             tags[i] = ValueType.tagOf(values[i]);
         }
+        return tags;
     }
 
     private void put(int i, String key, Object value) {

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** The writer's cache of encoded commands and keys: what it caches, and that it never changes a frame. */
 class StringBytesCacheTest {
@@ -52,6 +53,25 @@ class StringBytesCacheTest {
                 assertArrayEquals(plain, cached, "round " + round + ": " + m);
                 assertEquals(m, FrameCodec.decode(cached));
             }
+        }
+    }
+
+    @Test
+    void twoStringsOfOneSlotThatAWriterAlternatesStayCached() {
+        StringBytesCache cache = new StringBytesCache();
+        String seq = "seq";
+        String stats = "stats";
+        assertEquals(seq.hashCode() & (StringBytesCache.SLOTS - 1), stats.hashCode() & (StringBytesCache.SLOTS - 1),
+            "the pair must share a home slot for this test to mean anything");
+        for (int i = 0; i < 2; i++) {
+            cache.bytesOf(seq);
+            cache.bytesOf(stats);
+        }
+        byte[] seqBytes = cache.bytesOf(seq);
+        byte[] statsBytes = cache.bytesOf(stats);
+        for (int i = 0; i < 3; i++) {
+            assertSame(seqBytes, cache.bytesOf(seq), "evicted and encoded again");
+            assertSame(statsBytes, cache.bytesOf(stats), "evicted and encoded again");
         }
     }
 }

@@ -23,7 +23,12 @@ import java.util.Locale;
  * {@link #await} and {@link #wake} throw {@link UnsupportedOperationException} in that case.
  *
  * <p>Implementation notes: the word's address is passed as a plain {@code long} and the
- * timespec and errno buffers are per-thread scratch memory, so neither call allocates.
+ * timespec is per-thread scratch memory, so neither call allocates. Neither captures errno on its
+ * usual path either: capturing makes the JDK slice the capture segment on every call
+ * ({@code SharedUtils.checkCaptureSegment}, a 40-byte segment object per wake and per wait on
+ * JDK 25, measured; C2 does not always remove it). A wake captures errno only to report a failure
+ * (after retrying, which is harmless: sleepers re-check their condition); a wait that returns -1
+ * is classified from the word and the clock, and captures errno only when neither explains it.
  * {@link Thread#interrupt()} does not break a thread out of {@code FUTEX_WAIT} (the JVM sends
  * no signal), so callers wait in bounded slices and check interruption between them.
  */
@@ -32,7 +37,10 @@ public final class Futex {
     public static final int WOKEN = 0;
     /** {@link #await} result: the relative timeout elapsed. */
     public static final int TIMED_OUT = 1;
-    /** {@link #await} result: the word did not hold {@code expected} when the kernel checked (EAGAIN). */
+    /**
+     * {@link #await} result: the word did not hold {@code expected} when the kernel checked
+     * (EAGAIN), or no longer held it when an interrupted or timed-out wait returned.
+     */
     public static final int VALUE_CHANGED = 2;
     /** {@link #await} result: a signal handler ran (EINTR). */
     public static final int INTERRUPTED = 3;
@@ -54,6 +62,7 @@ public final class Futex {
 
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle WORD = ValueLayout.JAVA_INT.varHandle();
     /** struct timespec { long tv_sec; long tv_nsec; } on LP64. */
     private static final StructLayout TIMESPEC = MemoryLayout.structLayout(
         ValueLayout.JAVA_LONG.withName("tv_sec"), ValueLayout.JAVA_LONG.withName("tv_nsec"));
@@ -61,8 +70,13 @@ public final class Futex {
     private static final long SCRATCH_BYTES = TIMESPEC_OFFSET + TIMESPEC.byteSize();
 
     private static final long SYS_FUTEX;
+    /** FUTEX_WAIT with errno captured: only when a failed wait is neither a change nor a timeout. */
     private static final MethodHandle WAIT;
+    /** FUTEX_WAKE with errno captured: only to report a failed wake. */
     private static final MethodHandle WAKE;
+    /** The usual path of each call: the same downcalls without capturing errno (see the class notes). */
+    private static final MethodHandle WAIT_UNCAPTURED;
+    private static final MethodHandle WAKE_UNCAPTURED;
     private static final String UNAVAILABLE_REASON;
 
     /** Per-thread errno capture buffer followed by a timespec; GC-managed (dies with the thread). */
@@ -73,6 +87,8 @@ public final class Futex {
         long sysFutex = -1;
         MethodHandle wait = null;
         MethodHandle wake = null;
+        MethodHandle waitUncaptured = null;
+        MethodHandle wakeUncaptured = null;
         String reason = null;
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if ("false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY))) {
@@ -101,17 +117,23 @@ public final class Futex {
                 wait = linker.downcallHandle(syscall, futexCall, variadic, errno);
                 // FUTEX_WAKE never blocks, so it may skip the Java-to-native thread transition.
                 wake = linker.downcallHandle(syscall, futexCall, variadic, errno, Linker.Option.critical(false));
+                waitUncaptured = linker.downcallHandle(syscall, futexCall, variadic);
+                wakeUncaptured = linker.downcallHandle(syscall, futexCall, variadic, Linker.Option.critical(false));
                 sysFutex = probe(sysFutex, wake);
             } catch (Throwable e) { // linking is restricted or unsupported: fall back, say why
                 reason = "futex downcall unavailable: " + e;
                 sysFutex = -1;
                 wait = null;
                 wake = null;
+                waitUncaptured = null;
+                wakeUncaptured = null;
             }
         }
         SYS_FUTEX = sysFutex;
         WAIT = wait;
         WAKE = wake;
+        WAIT_UNCAPTURED = waitUncaptured;
+        WAKE_UNCAPTURED = wakeUncaptured;
         UNAVAILABLE_REASON = reason;
     }
 
@@ -158,16 +180,39 @@ public final class Futex {
         if (timeoutNanos <= 0) {
             return TIMED_OUT;
         }
+        long start = System.nanoTime();
         MemorySegment scratch = SCRATCH.get();
-        long timespec = 0L;
-        if (timeoutNanos != NO_TIMEOUT) {
-            scratch.set(ValueLayout.JAVA_LONG, TIMESPEC_OFFSET, timeoutNanos / NANOS_PER_SECOND);
-            scratch.set(ValueLayout.JAVA_LONG, TIMESPEC_OFFSET + 8, timeoutNanos % NANOS_PER_SECOND);
-            timespec = scratch.address() + TIMESPEC_OFFSET;
-        }
         long result;
         try {
-            result = (long) WAIT.invokeExact(scratch, SYS_FUTEX, address, FUTEX_WAIT, expected, timespec);
+            result = (long) WAIT_UNCAPTURED.invokeExact(SYS_FUTEX, address, FUTEX_WAIT, expected,
+                timespec(scratch, timeoutNanos));
+        } catch (Throwable e) {
+            throw new IllegalStateException("futex wait downcall failed: offset=" + offset, e);
+        }
+        if (result == 0) {
+            return WOKEN;
+        }
+        // -1 without errno: a word that no longer holds expected is EAGAIN (or a change while
+        // asleep, which callers treat alike: they re-check the word); a spent timeout is
+        // ETIMEDOUT. Anything else (EINTR, or a real error) waits again for the time left with
+        // errno captured, which reports it as before; a spurious return is allowed by the kernel
+        // anyway.
+        if ((int) WORD.getVolatile(segment, offset) != expected) {
+            return VALUE_CHANGED;
+        }
+        long remaining = timeoutNanos == NO_TIMEOUT ? NO_TIMEOUT : timeoutNanos - (System.nanoTime() - start);
+        if (remaining <= 0) {
+            return TIMED_OUT;
+        }
+        return awaitCapturingErrno(scratch, address, offset, expected, remaining);
+    }
+
+    private static int awaitCapturingErrno(MemorySegment scratch, long address, long offset, int expected,
+                                           long timeoutNanos) {
+        long result;
+        try {
+            result = (long) WAIT.invokeExact(scratch, SYS_FUTEX, address, FUTEX_WAIT, expected,
+                timespec(scratch, timeoutNanos));
         } catch (Throwable e) {
             throw new IllegalStateException("futex wait downcall failed: offset=" + offset, e);
         }
@@ -184,6 +229,16 @@ public final class Futex {
         };
     }
 
+    /** The timespec pointer for {@code timeoutNanos}, written into the thread's scratch; 0 (null) for no timeout. */
+    private static long timespec(MemorySegment scratch, long timeoutNanos) {
+        if (timeoutNanos == NO_TIMEOUT) {
+            return 0L;
+        }
+        scratch.set(ValueLayout.JAVA_LONG, TIMESPEC_OFFSET, timeoutNanos / NANOS_PER_SECOND);
+        scratch.set(ValueLayout.JAVA_LONG, TIMESPEC_OFFSET + 8, timeoutNanos % NANOS_PER_SECOND);
+        return scratch.address() + TIMESPEC_OFFSET;
+    }
+
     /**
      * {@code FUTEX_WAKE}: wakes up to {@code count} threads (any process) sleeping on the word.
      *
@@ -196,8 +251,17 @@ public final class Futex {
         if (count < 0) {
             throw new IllegalArgumentException("wake count must be >= 0: count=" + count);
         }
-        MemorySegment scratch = SCRATCH.get();
         long result;
+        try {
+            result = (long) WAKE_UNCAPTURED.invokeExact(SYS_FUTEX, address, FUTEX_WAKE, count, 0L);
+        } catch (Throwable e) {
+            throw new IllegalStateException("futex wake downcall failed: offset=" + offset, e);
+        }
+        if (result >= 0) {
+            return (int) result;
+        }
+        // Failed: once more with errno captured, to say why (waking twice only costs sleepers a re-check).
+        MemorySegment scratch = SCRATCH.get();
         try {
             result = (long) WAKE.invokeExact(scratch, SYS_FUTEX, address, FUTEX_WAKE, count, 0L);
         } catch (Throwable e) {

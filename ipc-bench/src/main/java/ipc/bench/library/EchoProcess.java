@@ -3,25 +3,57 @@ package ipc.bench.library;
 import ipc.bench.harness.PeerProcess;
 import ipc.core.MessageObject;
 import ipc.core.MessageProcess;
+import java.lang.management.ManagementFactory;
 
 /**
  * The backend of {@link MessageProcessRoundTrip}: {@code c__echo(long seq)} answers with a message
- * carrying the same sequence number, the smallest useful round trip through the public API.
+ * carrying the same sequence number, the smallest useful round trip through the public API. On
+ * {@code stats} it answers with the echoes it handled and the bytes its loop thread allocated
+ * meanwhile (ThreadMXBean), the backend half of the round trip's allocation.
  */
 public final class EchoProcess extends MessageProcess {
 
     /** The command the benchmark sends and the backend answers with. */
     static final String ECHO = "echo";
     static final String SEQ = "seq";
+    static final String STATS = "stats";
+    /** Reply fields of {@code stats}. */
+    static final String MESSAGES = "messages";
+    static final String ALLOCATED = "allocated";
+
+    // Backend side, set in preRun__.
+    private transient com.sun.management.ThreadMXBean threads;
+    private transient long handled;
+    private transient long handledMark;
+    private transient long allocatedMark;
 
     public EchoProcess(String name) {
         super(name);
         setJvmOptions(PeerProcess.PEER_HEAP);
     }
 
+    @Override
+    protected void preRun__() {
+        threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        allocatedMark = threads.getCurrentThreadAllocatedBytes();
+    }
+
     /** Backend: sends {@code seq} straight back. */
     void c__echo(long seq) {
         send_out__(new MessageObject(ECHO, SEQ, seq));
+        handled++;
+    }
+
+    /**
+     * Backend: the echoes handled since the last {@code stats} and the bytes this (the loop)
+     * thread allocated meanwhile, read before the answer is built and marked again after it is
+     * sent, so the answer counts in no window.
+     */
+    void c__stats() {
+        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedMark;
+        send_out__(new MessageObject(STATS, MESSAGES, handled - handledMark, ALLOCATED, allocated));
+        handledMark = handled;
+        allocatedMark = threads.getCurrentThreadAllocatedBytes();
     }
 
     /** Frontend: asks the backend to echo {@code seq}. */

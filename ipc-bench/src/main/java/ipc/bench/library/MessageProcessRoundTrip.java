@@ -2,7 +2,10 @@ package ipc.bench.library;
 
 import ipc.core.MessageObject;
 import ipc.core.Pipe;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +26,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * building and encoding the MessageObject, the Chronicle excerpt each way, the doorbells, dispatch
  * by name in the backend, and decoding the reply into a MessageObject. Compared with
  * {@link ipc.bench.baseline.ChronicleQueuePingPong} (the same queues with raw 8-byte excerpts).
+ *
+ * <p>Allocation per side, as the secondary metrics {@value #FRONTEND_ALLOCATION} and
+ * {@value #BACKEND_ALLOCATION} (B/op): the benchmark thread's allocated bytes over the iteration
+ * (ThreadMXBean), and the backend loop thread's, which the backend reports on {@code stats} at
+ * the end of each iteration, each divided by the round trips. JMH's gc profiler counts every
+ * thread of this JVM, JMH's own included; these count the two threads of the round trip only.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(1)
@@ -32,34 +40,86 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 1)
 public class MessageProcessRoundTrip {
 
-    private EchoProcess process;
-    private Pipe pipe;
-    private long sequence;
+    /** Secondary metric: bytes the benchmark thread allocated per round trip (the aux counter's field name). */
+    public static final String FRONTEND_ALLOCATION = "frontendAllocRateNorm";
+    /** Secondary metric: bytes the backend's loop thread allocated per echo it handled. */
+    public static final String BACKEND_ALLOCATION = "backendAllocRateNorm";
+    /** A stats answer waits behind no message (each round trip has ended): 60 s only catches a hang. */
+    private static final Duration STATS_TIMEOUT = Duration.ofSeconds(60);
+    private static final MessageObject STATS_REQUEST = new MessageObject(EchoProcess.STATS);
 
-    @Setup(Level.Trial)
-    public void start() {
-        process = new EchoProcess("round-trip");
-        pipe = process.getPipe();
-        process.start();
+    /**
+     * The round trip's process, in an {@code @AuxCounters} state so that its two public fields,
+     * the per-side allocation of the last iteration, are reported beside the latency (an EVENTS
+     * counter is reported as set). One benchmark thread: Scope.Thread is the trial's one process.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class RoundTrip {
+        /** Bytes the benchmark (frontend) thread allocated per round trip in the last iteration. */
+        public double frontendAllocRateNorm;
+        /** Bytes the backend's loop thread allocated per echo in the last iteration. */
+        public double backendAllocRateNorm;
+
+        private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        private EchoProcess process;
+        private Pipe pipe;
+        private long sequence;
+        private long roundTrips;
+        private long allocatedMark;
+
+        @Setup(Level.Trial)
+        public void start() {
+            process = new EchoProcess("round-trip");
+            pipe = process.getPipe();
+            process.start();
+        }
+
+        @Setup(Level.Iteration)
+        public void mark() {
+            roundTrips = 0;
+            allocatedMark = threads.getCurrentThreadAllocatedBytes();
+        }
+
+        /**
+         * After each iteration (on the benchmark thread, after its last round trip): the
+         * frontend's bytes are read first, and the backend's window ends before it answers, so
+         * the stats exchange counts in no iteration.
+         */
+        @TearDown(Level.Iteration)
+        public void collectAllocation() {
+            long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedMark;
+            process.sendMessageToBack(STATS_REQUEST);
+            MessageObject stats = pipe.recv(STATS_TIMEOUT);
+            if (stats == null || !EchoProcess.STATS.equals(stats.command())) {
+                throw new IllegalStateException("no stats from the echo backend: reply=" + stats
+                        + " exitCode=" + process.exitCode());
+            }
+            frontendAllocRateNorm = roundTrips == 0 ? 0 : (double) allocated / roundTrips;
+            long echoes = stats.getLong(EchoProcess.MESSAGES);
+            backendAllocRateNorm = echoes == 0 ? 0 : (double) stats.getLong(EchoProcess.ALLOCATED) / echoes;
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            process.close();
+        }
     }
 
     @Benchmark
-    public long roundTrip() {
-        long sent = ++sequence;
-        process.echo(sent);
-        MessageObject reply = pipe.recv();
+    public long roundTrip(RoundTrip state) {
+        state.roundTrips++;
+        long sent = ++state.sequence;
+        state.process.echo(sent);
+        MessageObject reply = state.pipe.recv();
         if (reply == null) {
-            throw new IllegalStateException("backend ended: exitCode=" + process.exitCode());
+            throw new IllegalStateException("backend ended: exitCode=" + state.process.exitCode());
         }
         long echoed = reply.getLong(EchoProcess.SEQ);
         if (echoed != sent) {
             throw new IllegalStateException("echo out of order: sent=" + sent + " echoed=" + echoed + " reply=" + reply);
         }
         return echoed;
-    }
-
-    @TearDown(Level.Trial)
-    public void stop() {
-        process.close();
     }
 }

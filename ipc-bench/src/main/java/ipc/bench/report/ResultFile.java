@@ -23,6 +23,8 @@ import org.HdrHistogram.Histogram;
  * same shape, plus an optional {@code skipped} reason.
  */
 public final class ResultFile {
+    /** The score unit JMH gives an {@code @AuxCounters(Type.EVENTS)} counter. */
+    static final String EVENTS_UNIT = "#";
 
     /** JMH's sample buffer keeps ~3 significant digits; more would only cost memory. */
     private static final int SIGNIFICANT_DIGITS = 3;
@@ -68,9 +70,16 @@ public final class ResultFile {
         Map<String, Double> secondary = new LinkedHashMap<>();
         if (entry.has("secondaryMetrics")) {
             for (Map.Entry<String, JsonElement> e : entry.getAsJsonObject("secondaryMetrics").entrySet()) {
-                JsonElement score = e.getValue().getAsJsonObject().get("score");
+                JsonObject metric = e.getValue().getAsJsonObject();
+                JsonElement score = metric.get("score");
+                double value = score.isJsonPrimitive() ? score.getAsDouble() : Double.NaN;
+                if (EVENTS_UNIT.equals(string(metric, "scoreUnit")) && metric.has("rawData")) {
+                    // An @AuxCounters(EVENTS) counter's score is the sum over the iterations; the
+                    // counters here (B/op per side) are per-iteration ratios, so their mean is the figure.
+                    value = mean(metric.getAsJsonArray("rawData"));
+                }
                 // JMH before 1.33 prefixed profiler metrics with a middle dot ("\u00b7gc.alloc.rate.norm").
-                secondary.put(e.getKey().replace("\u00b7", ""), score.isJsonPrimitive() ? score.getAsDouble() : Double.NaN);
+                secondary.put(e.getKey().replace("\u00b7", ""), value);
             }
         }
         if ("ss".equals(mode) && primary.has("scorePercentiles")) {
@@ -93,6 +102,19 @@ public final class ResultFile {
             }
         }
         return histogram;
+    }
+
+    /** The mean of every fork's per-iteration values, NaN when there are none. */
+    private static double mean(JsonArray forks) {
+        double sum = 0;
+        int n = 0;
+        for (JsonElement fork : forks) {
+            for (JsonElement iteration : fork.getAsJsonArray()) {
+                sum += iteration.getAsDouble();
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
     }
 
     private static String string(JsonObject entry, String field) {

@@ -23,7 +23,9 @@ class ResultFileTest {
               "secondaryMetrics": {"gc.alloc.rate.norm": {"score": 0.004, "scoreUnit": "B/op"},
                                    "\\u00b7gc.count": {"score": "NaN", "scoreUnit": "counts"}}},
              {"benchmark": "ipc.bench.library.MessageStream.send", "mode": "thrpt",
-              "primaryMetric": {"score": 6.5, "scoreUnit": "ops/us"}, "secondaryMetrics": {}},
+              "primaryMetric": {"score": 6.5, "scoreUnit": "ops/us"},
+              "secondaryMetrics": {"backendAllocRateNorm": {"score": 6.0, "scoreUnit": "#",
+                                                            "rawData": [[1.0, 2.0], [3.0]]}}},
              {"benchmark": "ipc.bench.baseline.PythonPipeBaseline.roundTrip", "mode": "sample",
               "skipped": "python3 not found on PATH"}]
             """;
@@ -47,6 +49,8 @@ class ResultFileTest {
         Series stream = series.get(1);
         assertFalse(stream.hasLatency());
         assertEquals(6.5e6, Stat.THROUGHPUT.of(stream), 1);
+        assertEquals(2.0, stream.secondary("backendAllocRateNorm"), 1e-9,
+            "an EVENTS aux counter is the mean of its iterations, not JMH's sum");
 
         Series python = series.get(2);
         assertEquals("python3 not found on PATH", python.skipped());
