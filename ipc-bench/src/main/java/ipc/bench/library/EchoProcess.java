@@ -11,12 +11,13 @@ import ipc.core.MessageProcess;
 public final class EchoProcess extends MessageProcess {
 
     /** The command the benchmark sends and the backend answers with. */
-    static final String ECHO = "echo";
-    static final String SEQ = "seq";
+    public static final String ECHO = "echo";
+    /** The key of the one parameter, the sequence number. */
+    public static final String SEQ = "seq";
 
     public EchoProcess(String name) {
         super(name);
-        setJvmOptions(PeerProcess.PEER_HEAP);
+        setJvmOptions(PeerProcess.options());
     }
 
     /** Backend: sends {@code seq} straight back. */
