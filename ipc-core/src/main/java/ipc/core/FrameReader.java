@@ -87,6 +87,20 @@ public final class FrameReader {
         return wrap(segmentMemory.wrap(frame), 0, frame.byteSize());
     }
 
+    /**
+     * Positions this reader on the frame at {@code offset} in {@code memory}, which fills the
+     * {@code excerptLength} bytes from there: a frame read in place inside a larger mapping (a
+     * queue chunk) with no slice per frame, so reading it allocates nothing, as on the channel.
+     *
+     * @return this
+     * @throws FrameException when the frame is bad (the reader is then positioned on nothing)
+     * @throws IndexOutOfBoundsException when the excerpt does not lie inside {@code memory}
+     */
+    public FrameReader wrap(MemorySegment memory, long offset, long excerptLength) {
+        java.util.Objects.checkFromIndexSize(offset, excerptLength, memory.byteSize());
+        return wrap(segmentMemory.wrap(memory), offset, excerptLength);
+    }
+
     /** Positions this reader on the frame at {@code offset} filling an excerpt of {@code excerptLength}. */
     FrameReader wrap(FrameMemory memory, long offset, long excerptLength) {
         this.valid = false;

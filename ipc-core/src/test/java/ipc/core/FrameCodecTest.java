@@ -121,6 +121,19 @@ class FrameCodecTest {
     }
 
     @Test
+    void readsAFrameInPlaceAtAnOffsetOfALargerSegment() {
+        MessageObject m = new MessageObject("echo", "seq", 42L);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(256);
+            int n = FrameCodec.encode(m, seg, 100, 1024);
+            FrameReader r = new FrameReader(1024).wrap(seg, 100, n);
+            assertEquals(42L, r.getLong(0));
+            assertEquals(m, r.toMessageObject());
+            assertThrows(IndexOutOfBoundsException.class, () -> new FrameReader(1024).wrap(seg, 250, n));
+        }
+    }
+
+    @Test
     void oversizedMessageIsRefusedAtTheSenderNamingTheLimit() {
         MessageObject big = new MessageObject("big", "b", new byte[2000]);
         FrameException e = assertThrows(FrameException.class, () -> FrameCodec.frameLength(big, 1024));

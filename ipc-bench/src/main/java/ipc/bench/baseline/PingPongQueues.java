@@ -14,10 +14,10 @@ import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
  * both JVMs and like ipc-core's channel queues (roll cycle and block size as its QueueDirection), so
  * the library's ratio to this baseline measures the library's own layer, not a Chronicle setting.
  */
-final class PingPongQueues {
+public final class PingPongQueues {
 
-    static final String PING = "ping";
-    static final String PONG = "pong";
+    public static final String PING = "ping";
+    public static final String PONG = "pong";
 
     /**
      * One-second cycles, so the reader can delete each file it has left behind and a trial keeps
@@ -41,7 +41,7 @@ final class PingPongQueues {
      * {@code deleteReleased}: a cycle file it has released is one it has read to the end, and the
      * writer in the other JVM rolled past it before that.
      */
-    static SingleChronicleQueue open(Path dir, String name, boolean deleteReleased) {
+    public static SingleChronicleQueue open(Path dir, String name, boolean deleteReleased) {
         SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir.resolve(name))
                 .rollCycle(ROLL_CYCLE)
                 .blockSize(BLOCK_SIZE);

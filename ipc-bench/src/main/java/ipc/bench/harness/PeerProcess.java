@@ -33,8 +33,27 @@ public final class PeerProcess implements AutoCloseable {
      */
     public static final List<String> PEER_HEAP = List.of("-Xms64m", "-Xmx64m", "-XX:+UseSerialGC");
 
+    /**
+     * Extra flags for the peers started here and the round trips' EchoProcess backends, split on
+     * whitespace, for diagnosis only (JFR, {@code -Xlog:safepoint,gc}); given to the fork, e.g.
+     * {@code -Dipc.bench.peerJvmArgs=-XX:StartFlightRecording:filename=/tmp/peer-%p.jfr}. Unset in
+     * the report's runs.
+     */
+    public static final String EXTRA_OPTIONS_PROPERTY = "ipc.bench.peerJvmArgs";
+
     private final Process process;
     private final String name;
+
+    /** {@link #PEER_HEAP} plus the diagnostic {@link #EXTRA_OPTIONS_PROPERTY} flags, if any. */
+    public static List<String> options() {
+        String extra = System.getProperty(EXTRA_OPTIONS_PROPERTY, "").strip();
+        if (extra.isEmpty()) {
+            return PEER_HEAP;
+        }
+        List<String> all = new ArrayList<>(PEER_HEAP);
+        all.addAll(List.of(extra.split("\\s+")));
+        return List.copyOf(all);
+    }
 
     private PeerProcess(Process process, String name) {
         this.process = process;
@@ -48,7 +67,7 @@ public final class PeerProcess implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java runs this JVM")));
         command.add("@" + JvmOptions.argFile());
         command.add("-D" + JvmOptions.PROPERTY + "=" + JvmOptions.argFile());
-        command.addAll(PEER_HEAP);
+        command.addAll(options());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

@@ -14,8 +14,9 @@ import java.lang.management.ManagementFactory;
 public final class EchoProcess extends MessageProcess {
 
     /** The command the benchmark sends and the backend answers with. */
-    static final String ECHO = "echo";
-    static final String SEQ = "seq";
+    public static final String ECHO = "echo";
+    /** The key of the one parameter, the sequence number. */
+    public static final String SEQ = "seq";
     static final String STATS = "stats";
     /** Reply fields of {@code stats}. */
     static final String MESSAGES = "messages";
@@ -29,7 +30,7 @@ public final class EchoProcess extends MessageProcess {
 
     public EchoProcess(String name) {
         super(name);
-        setJvmOptions(PeerProcess.PEER_HEAP);
+        setJvmOptions(PeerProcess.options());
     }
 
     @Override

@@ -44,6 +44,19 @@ public final class Catalog {
     public static final String USER_START_NO_CACHE = "UserProgramStart.oneBackendNoCache";
     public static final String USER_START_THREE_SEQUENTIAL = "UserProgramStart.threeBackendsSequential";
 
+    // The latency ladder (ipc.bench.ladder): rungs 2-5 between CHRONICLE (rung 1) and MESSAGE_PROCESS (the top).
+    public static final String LADDER_CODEC = "LadderFrameCodec.roundTrip";
+    public static final String LADDER_CHANNEL_SPIN = "LadderChannel.roundTrip:waiting=spin";
+    public static final String LADDER_CHANNEL_DOORBELL = "LadderChannel.roundTrip:waiting=doorbell";
+    public static final String LADDER_DISPATCH = "LadderDispatch.roundTrip";
+
+    /**
+     * The ladder's rungs bottom to top: each adds one layer to the rung below it (the report's
+     * "Latency ladder" prints each rung's increment over the one below).
+     */
+    public static final List<String> LADDER = List.of(CHRONICLE, LADDER_CODEC, LADDER_CHANNEL_SPIN,
+            LADDER_CHANNEL_DOORBELL, LADDER_DISPATCH, MESSAGE_PROCESS);
+
     /** Colours: the library in saturated hues, baselines in lighter ones; {@code how} is one sentence for the report. */
     public static final List<Entry> ENTRIES = List.of(
             lib(MESSAGE_PROCESS, "MessageProcess round trip (c__echo -> send_out__)", "#d62728",
@@ -76,6 +89,19 @@ public final class Catalog {
             lib(SHM_FOOTPRINT, "/dev/shm during a long stream", "#7f7f7f",
                     "peak bytes under the channel directory (apparent file sizes, sampled every 50 ms) while the stream "
                             + "benchmark's set-up sends for 20 s or 50 M messages, whichever comes first"),
+            lib(LADDER_CODEC, "ladder: + frame codec (raw excerpts, busy spin)", "#ff9896",
+                    "the raw Chronicle ping-pong's queues and busy spin, each excerpt a library frame of echo(seq: long) "
+                            + "encoded and checked in place with ipc.core's public FrameCodec and FrameReader"),
+            lib(LADDER_CHANNEL_SPIN, "ladder: + Channel (writer/reader, busy spin)", "#c5b0d5",
+                    "the same prebuilt frames through ipc.core's Channel (ChannelWriter.write, ChannelReader.poll(handler)) "
+                            + "to a peer JVM that opened it as backend; both sides busy-spin on poll"),
+            lib(LADDER_CHANNEL_DOORBELL, "ladder: + the channel's wait (spin, yield, park on the doorbell)", "#aec7e8",
+                    "the same with both sides waiting in ChannelReader.poll(handler, timeout): SpinWait's spin (yielding "
+                            + "to a peer on the same core), yields, then a park on the Doorbell futex"),
+            lib(LADDER_DISPATCH, "ladder: + MessageProcess dispatch and Pipe.recv", "#ad494a",
+                    "prebuilt echo messages with sendMessageToBack to an EchoProcess backend (dispatch to c__echo, "
+                            + "send_out__), the reply read with getPipe().recv(); the top rung without a new MessageObject "
+                            + "per request"),
             base(CHRONICLE, "raw Chronicle Queue ping-pong, busy spin", "#ff7f0e",
                     "one 8-byte excerpt appended to a queue, echoed into a second queue; both JVMs busy-spin"),
             base(CHRONICLE_STREAM, "raw Chronicle Queue one-way stream", "#ffbb78",

@@ -36,6 +36,7 @@ final class MarkdownReport {
                 .append("percentiles over every sample of the measured iterations.\n\n");
         md.append("![round-trip latency by percentile](").append(plotFile).append(")\n\n");
         latencyTable(md, byKey.values());
+        md.append(ladder(byKey));
         targetDetails(md, judgements, byKey);
         others(md, byKey.values());
         notMeasured(md, byKey);
@@ -101,6 +102,71 @@ final class MarkdownReport {
             md.append(" | ").append(s.samples()).append(" | ").append(Units.threeDigits(Stat.ALLOCATION.of(s))).append(" |\n");
         }
         md.append("\n");
+    }
+
+    /** The percentiles of the ladder's table, with max (100). */
+    private static final double[] LADDER_PERCENTILES = {50, 90, 99, 99.9, 99.99, 100};
+
+    /**
+     * The latency ladder ({@link Catalog#LADDER}): each rung's percentiles and, under each, its
+     * increment over the nearest measured rung below it; empty when the run has no rung.
+     */
+    static String ladder(Map<String, Series> byKey) {
+        List<Series> rungs = new ArrayList<>();
+        List<Integer> numbers = new ArrayList<>();
+        for (int i = 0; i < Catalog.LADDER.size(); i++) {
+            Series s = byKey.get(Catalog.LADDER.get(i));
+            if (s != null && s.hasLatency()) {
+                rungs.add(s);
+                numbers.add(i + 1);
+            }
+        }
+        if (rungs.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Latency ladder\n\n");
+        md.append("The same round trip (a sequence number there and back, two JVMs), one layer added per rung, ")
+                .append("all from this run. Each rung's row is followed by its increment over the rung below it ")
+                .append("(percentile minus percentile: the shift of that point of the distribution, not the cost of any ")
+                .append("one message; on a shared 2-core machine a negative one is noise). Where the tail comes from: ")
+                .append("`native-notes/latency.md`.\n\n");
+        md.append("| rung | p50 | p90 | p99 | p99.9 | p99.99 | max | samples |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        Series below = null;
+        for (int r = 0; r < rungs.size(); r++) {
+            Series s = rungs.get(r);
+            md.append("| ").append(numbers.get(r)).append(". ").append(cell(Catalog.label(s.key())));
+            for (double p : LADDER_PERCENTILES) {
+                md.append(" | ").append(Units.threeDigits(s.percentileNanos(p) / 1_000.0)).append(" us");
+            }
+            md.append(" | ").append(s.samples()).append(" |\n");
+            if (below != null) {
+                md.append("| &nbsp;&nbsp;increment over ").append(numbers.get(r - 1)).append(".");
+                for (double p : LADDER_PERCENTILES) {
+                    md.append(" | ").append(increment((s.percentileNanos(p) - below.percentileNanos(p)) / 1_000.0));
+                }
+                md.append(" | |\n");
+            }
+            below = s;
+        }
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < Catalog.LADDER.size(); i++) {
+            if (!numbers.contains(i + 1)) {
+                missing.add((i + 1) + ". " + Catalog.label(Catalog.LADDER.get(i)));
+            }
+        }
+        if (!missing.isEmpty()) {
+            md.append("\nNot in this run (increments skip them): ").append(String.join("; ", missing)).append(".\n");
+        }
+        return md.append("\n").toString();
+    }
+
+    /** "+1.23 us", "-0.050 us", "0 us". */
+    static String increment(double micros) {
+        if (Double.isNaN(micros)) {
+            return "-";
+        }
+        return (micros > 0 ? "+" : "") + Units.threeDigits(micros) + " us";
     }
 
     /** One table per distinct (figure series, baseline series) pair with percentiles, the targets on it listed. */
