@@ -145,9 +145,10 @@ public final class LadderTrace {
             }
             case "message" -> {
                 MessageProcessRoundTrip b = new MessageProcessRoundTrip();
-                b.start();
-                roundTrip = b::roundTrip;
-                stop = b::stop;
+                MessageProcessRoundTrip.RoundTrip state = new MessageProcessRoundTrip.RoundTrip();
+                state.start();
+                roundTrip = () -> b.roundTrip(state);
+                stop = state::stop;
             }
             default -> throw new IllegalArgumentException("unknown rung: rung=" + rung);
         }
