@@ -75,7 +75,7 @@ public final class BackendMain {
         if (parent <= 1) {
             return 0; // orphaned before it began: nobody will take it
         }
-        Thread watchdog = FrontendWatchdog.exitWhenGone(parent);
+        FrontendWatchdog.Watch watchdog = FrontendWatchdog.exitWhenGone(parent);
         try {
             warmUp(); // links FileSpace's downcalls too (the scratch channel reserves its files)
             Futex.isAvailable(); // a backend links it in its first park, after READY: a spare has the time
@@ -91,7 +91,7 @@ public final class BackendMain {
         if (line == null || line.isBlank()) {
             return 0;
         }
-        watchdog.interrupt(); // run() watches the channel's frontend, the same process
+        watchdog.stop(); // run() watches the channel's frontend, the same process
         return run(Path.of(line.strip()));
     }
 
@@ -147,13 +147,13 @@ public final class BackendMain {
     static int run(Path channelDirectory) {
         long begin = System.nanoTime();
         Channel channel = Channel.open(channelDirectory);
-        Thread watchdog = null;
+        FrontendWatchdog.Watch watchdog = null;
         try {
             watchdog = FrontendWatchdog.exitWhenGone(channel.frontendPid());
             return serve(channel, channelDirectory, begin);
         } finally {
             if (watchdog != null) {
-                watchdog.interrupt();
+                watchdog.stop();
             }
             try {
                 channel.close();

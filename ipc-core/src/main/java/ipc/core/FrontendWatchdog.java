@@ -15,13 +15,14 @@ import org.slf4j.LoggerFactory;
  * Makes a backend exit when its frontend dies, even by SIGKILL, which gives the frontend no
  * chance to stop it.
  *
- * <p>A daemon thread checks the frontend every {@link #PERIOD}. {@code ProcessHandle.of(pid)}
- * records the process's start time, and {@code isAlive()} compares it, so a pid the kernel
- * recycles for another process does not count as the frontend. Not {@code onExit()}: for a
- * process that is not our child the JDK polls with sleeps that start at 300 ms and grow
- * toward 5 s. Not
- * {@code prctl(PR_SET_PDEATHSIG)}: it fires when the <em>thread</em> that forked the backend
- * ends, and a JVM's threads come and go.
+ * <p>A daemon thread blocks in {@code poll(2)} on a pidfd of the frontend ({@link ProcessExitWait}):
+ * it wakes once, when the frontend exits, and never while messages flow, so it takes no slice of
+ * the hot path's CPUs. Where pidfds are missing it checks the frontend every {@link #PERIOD}
+ * instead: {@code ProcessHandle.of(pid)} records the process's start time, and {@code isAlive()}
+ * compares it, so a pid the kernel recycles for another process does not count as the frontend.
+ * Not {@code onExit()}: for a process that is not our child the JDK polls with sleeps that start
+ * at 300 ms and grow toward 5 s. Not {@code prctl(PR_SET_PDEATHSIG)}: it fires when the
+ * <em>thread</em> that forked the backend ends, and a JVM's threads come and go.
  *
  * <p>Last words: a backend's stdout and stderr are pipes its frontend reads
  * ({@link OutputForwarder}); once the frontend is dead nobody reads them, and what the backend
@@ -36,7 +37,7 @@ final class FrontendWatchdog {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendWatchdog.class);
 
     /**
-     * 200 ms: a death is seen within 200 ms, which leaves 800 ms of the one-second budget for the
+     * The polling fallback's period (no pidfds): 200 ms: a death is seen within 200 ms, which leaves 800 ms of the one-second budget for the
      * exit; each check reads one /proc entry (microseconds), so 5 checks a second cost far below
      * 1 % of a core in an idle backend.
      */
@@ -58,19 +59,63 @@ final class FrontendWatchdog {
     private FrontendWatchdog() {
     }
 
+    /** A running watch: {@link #stop} ends it without calling its callback. */
+    static final class Watch {
+        private final Thread thread;
+        private final ProcessExitWait exit;
+
+        private Watch(Thread thread, ProcessExitWait exit) {
+            this.thread = thread;
+            this.exit = exit;
+        }
+
+        /** Stops watching; the callback does not run unless it already has. Idempotent. */
+        void stop() {
+            if (exit != null) {
+                exit.cancel();
+            }
+            thread.interrupt();
+        }
+
+        /** The watching thread (it ends after the callback or a stop). */
+        Thread thread() {
+            return thread;
+        }
+
+        /** True when the watch blocks on a pidfd, false when it polls every period. */
+        boolean blocking() {
+            return exit != null;
+        }
+    }
+
     /**
      * Starts a daemon thread that runs onGone once, on that thread, when the frontend is no longer
-     * alive (at once if it is already gone), then ends.
-     *
-     * @return the thread (interrupt it to stop watching)
+     * alive (at once if it is already gone), then ends. {@code period} applies only where pidfds
+     * are missing (the polling fallback).
      */
-    static Thread start(long frontendPid, Duration period, Runnable onGone) {
+    static Watch start(long frontendPid, Duration period, Runnable onGone) {
+        ProcessExitWait exit = ProcessExitWait.open(frontendPid);
+        Runnable watch = exit != null ? () -> {
+            if (exit.await() == ProcessExitWait.EXITED) {
+                onGone.run();
+            }
+        } : polling(frontendPid, period, onGone);
+        Thread thread = new Thread(null, watch, "ipc-frontend-watchdog-" + frontendPid, WATCH_STACK_BYTES);
+        thread.setDaemon(true);
+        thread.start();
+        return new Watch(thread, exit);
+    }
+
+    /** The watch thread's stack: it runs one poll, or a loop of sleeps, then the exit path's logging. */
+    private static final long WATCH_STACK_BYTES = 256 * 1024;
+
+    private static Runnable polling(long frontendPid, Duration period, Runnable onGone) {
         Optional<ProcessHandle> frontend = ProcessHandle.of(frontendPid);
         // When the frontend is our parent (it spawned us), its death re-parents us at once, even
         // while it is a zombie that nobody has reaped yet and isAlive() still says true.
         boolean frontendIsParent = parentPid() == frontendPid;
         long periodNanos = period.toNanos();
-        Thread thread = new Thread(() -> {
+        return () -> {
             try {
                 while (frontend.isPresent() && frontend.get().isAlive()
                        && (!frontendIsParent || parentPid() == frontendPid)) {
@@ -80,10 +125,7 @@ final class FrontendWatchdog {
                 return;
             }
             onGone.run();
-        }, "ipc-frontend-watchdog-" + frontendPid);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
+        };
     }
 
     /**
@@ -112,11 +154,11 @@ final class FrontendWatchdog {
     }
 
     /**
-     * Watches the frontend every {@link #PERIOD}; when it is gone, logs a warning and exits the
+     * Watches the frontend; when it is gone, logs a warning and exits the
      * JVM with {@link #EXIT_FRONTEND_GONE}, halting after {@link #EXIT_GRACE} if shutdown hooks
      * have not finished by then.
      */
-    static Thread exitWhenGone(long frontendPid) {
+    static Watch exitWhenGone(long frontendPid) {
         PrintStream frontendOut = frontendStream(frontendPid, 1);
         PrintStream frontendErr = frontendStream(frontendPid, 2);
         return start(frontendPid, PERIOD, () -> {

@@ -3,6 +3,7 @@ package ipc.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,18 +25,18 @@ class FrontendWatchdogTest {
     void callsBackOnceTheWatchedProcessDiesAndNotBefore() throws Exception {
         Process frontend = fakeFrontend();
         CountDownLatch gone = new CountDownLatch(1);
-        Thread watchdog = FrontendWatchdog.start(frontend.pid(), Duration.ofMillis(20), gone::countDown);
+        FrontendWatchdog.Watch watchdog = FrontendWatchdog.start(frontend.pid(), Duration.ofMillis(20), gone::countDown);
         try {
             assertFalse(gone.await(200, TimeUnit.MILLISECONDS), "fired while the frontend was alive");
 
             frontend.destroyForcibly();
             assertTrue(gone.await(5, TimeUnit.SECONDS), "did not notice the frontend's death");
-            watchdog.join(5_000);
-            assertFalse(watchdog.isAlive());
-            assertTrue(watchdog.isDaemon());
+            watchdog.thread().join(5_000);
+            assertFalse(watchdog.thread().isAlive());
+            assertTrue(watchdog.thread().isDaemon());
         } finally {
             frontend.destroyForcibly();
-            watchdog.interrupt();
+            watchdog.stop();
         }
     }
 
@@ -49,6 +50,80 @@ class FrontendWatchdogTest {
         FrontendWatchdog.start(frontend.pid(), Duration.ofHours(1), gone::countDown);
 
         assertTrue(gone.await(5, TimeUnit.SECONDS));
+    }
+
+    /**
+     * The watch takes no CPU while the frontend lives: on Linux its thread sleeps in one poll(2)
+     * on a pidfd and is never scheduled (the polling fallback, with its 200 ms period, woke 5 times
+     * a second). Counted by the kernel: the thread's context switches over a second.
+     */
+    @Test
+    void aWatchOnALiveFrontendNeverWakes() throws Exception {
+        assumeTrue(ProcessExitWait.unavailableReason() == null, ProcessExitWait.unavailableReason());
+        Process frontend = fakeFrontend();
+        CountDownLatch gone = new CountDownLatch(1);
+        FrontendWatchdog.Watch watchdog = FrontendWatchdog.start(frontend.pid(), FrontendWatchdog.PERIOD, gone::countDown);
+        try {
+            assertTrue(watchdog.blocking(), "pidfds are available here, yet the watch polls");
+            Path status = threadStatus("ipc-frontend-watchdog-" + frontend.pid());
+            Thread.sleep(100); // let it reach its poll
+            long before = switches(status);
+            Thread.sleep(1_000);
+            long after = switches(status);
+            assertEquals(before, after, "the watch thread was scheduled while its frontend lived");
+            assertEquals(1, gone.getCount());
+        } finally {
+            watchdog.stop();
+            watchdog.thread().join(5_000);
+            frontend.destroyForcibly();
+        }
+        assertFalse(watchdog.thread().isAlive(), "stop() did not end the watch");
+        assertEquals(1, gone.getCount(), "a stopped watch ran its callback");
+    }
+
+    @Test
+    void aStoppedWatchNeverCallsBackEvenWhenTheFrontendDiesLater() throws Exception {
+        Process frontend = fakeFrontend();
+        CountDownLatch gone = new CountDownLatch(1);
+        FrontendWatchdog.Watch watchdog = FrontendWatchdog.start(frontend.pid(), Duration.ofMillis(20), gone::countDown);
+        watchdog.stop();
+        watchdog.stop(); // idempotent
+        frontend.destroyForcibly();
+        frontend.waitFor();
+        watchdog.thread().join(5_000);
+        assertFalse(watchdog.thread().isAlive());
+        assertFalse(gone.await(300, TimeUnit.MILLISECONDS), "a stopped watch ran its callback");
+    }
+
+    /** /proc/self/task/<tid>/status of this JVM's thread named {@code name} (its 15-character comm). */
+    private static Path threadStatus(String name) throws Exception {
+        String comm = name.length() > 15 ? name.substring(0, 15) : name;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        if (Files.readString(task.resolve("comm")).strip().equals(comm)) {
+                            return task.resolve("status");
+                        }
+                    } catch (java.io.IOException e) {
+                        // a thread that ended meanwhile
+                    }
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no thread named " + comm);
+    }
+
+    private static long switches(Path status) throws Exception {
+        long total = 0;
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        return total;
     }
 
     public static final class WatchedBackendMain {
@@ -98,8 +173,7 @@ class FrontendWatchdogTest {
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
 
             assertEquals(FrontendWatchdog.EXIT_FRONTEND_GONE, backend.exitValue());
-            // The watchdog polls every 200 ms and exits at once (~200-300 ms on a quiet machine);
-            // the bound only catches a watchdog that does not fire: a loaded 2-core machine has
+            // The watchdog wakes at the frontend's exit (pidfd) and exits at once; the bound only catches a watchdog that does not fire: a loaded 2-core machine has
             // been seen to take 1.5 s to schedule the exit.
             System.out.println("FrontendWatchdogTest: backend exited " + tookMs + " ms after its frontend's SIGKILL (" + hook + ")");
             assertTrue(tookMs < 5_000, "backend exit took tookMs=" + tookMs);
