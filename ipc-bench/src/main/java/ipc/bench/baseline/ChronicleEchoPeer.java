@@ -1,6 +1,7 @@
 package ipc.bench.baseline;
 
 import ipc.bench.harness.PeerMain;
+import ipc.sync.Affinity;
 import java.nio.file.Path;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -13,10 +14,13 @@ public final class ChronicleEchoPeer {
     private ChronicleEchoPeer() {
     }
 
-    /** {@code args[0]}: the directory holding both queues. */
+    /** {@code args[0]}: the directory holding both queues; {@code args[1]}, if given and not -1: the CPU to pin the echo thread to. */
     public static void main(String[] args) {
         PeerMain.exitWithParent();
         Path dir = Path.of(args[0]);
+        if (args.length > 1 && Integer.parseInt(args[1]) >= 0) {
+            Affinity.pin(Integer.parseInt(args[1]));
+        }
         try (SingleChronicleQueue pings = PingPongQueues.open(dir, PingPongQueues.PING, true);
              SingleChronicleQueue pongs = PingPongQueues.open(dir, PingPongQueues.PONG, false)) {
             ExcerptTailer tailer = pings.createTailer();

@@ -1,6 +1,7 @@
 package ipc.bench.baseline;
 
 import ipc.bench.harness.PeerProcess;
+import ipc.bench.harness.Placement;
 import ipc.bench.harness.ScratchDirectory;
 import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -15,6 +16,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -25,6 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Raw Chronicle Queue ping-pong between two JVMs: one excerpt holding a sequence number is appended
  * to "ping", {@link ChronicleEchoPeer} appends it to "pong", both sides busy-spin on their tailers.
  * The floor for the library's round trip, which adds framing, dispatch and doorbells to this.
+ * {@code placement=pinned}: this thread on one CPU, the peer's echo thread on another
+ * ({@link Placement}), the set-up the pinned library series is compared with.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -36,6 +40,10 @@ public class ChronicleQueuePingPong {
 
     /** Spins between checks that the peer lives: 2^20 pauses are ~10-40 ms, never on a healthy path. */
     private static final int LIVENESS_CHECK_MASK = (1 << 20) - 1;
+
+    /** {@link Placement#UNPINNED} or {@link Placement#PINNED}. */
+    @Param({Placement.UNPINNED, Placement.PINNED})
+    public String placement;
 
     private ScratchDirectory directory;
     private SingleChronicleQueue pings;
@@ -52,7 +60,9 @@ public class ChronicleQueuePingPong {
         pongs = PingPongQueues.open(directory.path(), PingPongQueues.PONG, true);
         appender = pings.createAppender();
         tailer = pongs.createTailer();
-        peer = PeerProcess.start(ChronicleEchoPeer.class, directory.path().toString());
+        String peerCpu = Placement.pinned(placement) ? Integer.toString(Placement.backendCpu()) : "-1";
+        peer = PeerProcess.start(ChronicleEchoPeer.class, directory.path().toString(), peerCpu);
+        Placement.pinFrontend(placement); // the trial's set-up runs on the benchmark thread
     }
 
     @Benchmark
@@ -80,6 +90,7 @@ public class ChronicleQueuePingPong {
 
     @TearDown(Level.Trial)
     public void stop() {
+        Placement.unpinFrontend(placement);
         CloseHelper.closeAll(peer, pongs, pings, directory);
     }
 }

@@ -1,6 +1,7 @@
 package ipc.bench.ladder;
 
 import ipc.bench.baseline.ChronicleQueuePingPong;
+import ipc.bench.harness.Placement;
 import ipc.bench.library.MessageProcessRoundTrip;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,6 +121,7 @@ public final class LadderTrace {
         switch (rung) {
             case "chronicle" -> {
                 ChronicleQueuePingPong b = new ChronicleQueuePingPong();
+                b.placement = System.getProperty("ipc.bench.placement", Placement.UNPINNED);
                 b.start();
                 roundTrip = b::roundTrip;
                 stop = b::stop;
@@ -146,7 +148,9 @@ public final class LadderTrace {
             case "message" -> {
                 MessageProcessRoundTrip b = new MessageProcessRoundTrip();
                 MessageProcessRoundTrip.RoundTrip state = new MessageProcessRoundTrip.RoundTrip();
-                state.start();
+                MessageProcessRoundTrip.Where where = new MessageProcessRoundTrip.Where();
+                where.placement = System.getProperty("ipc.bench.placement", Placement.UNPINNED);
+                state.start(where);
                 roundTrip = () -> b.roundTrip(state);
                 stop = state::stop;
             }

@@ -1,5 +1,6 @@
 package ipc.bench.library;
 
+import ipc.bench.harness.Placement;
 import ipc.core.MessageObject;
 import ipc.core.Pipe;
 import java.lang.management.ManagementFactory;
@@ -13,6 +14,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -54,6 +56,17 @@ public class MessageProcessRoundTrip {
      * counter is reported as set). One benchmark thread: Scope.Thread is the trial's one process.
      */
     @State(Scope.Thread)
+    public static class Where {
+        /**
+         * {@link Placement#UNPINNED}, or {@link Placement#PINNED}: this thread pinned with
+         * {@code Affinity.pin}, the backend's loop thread with {@code setBackendCpu}, on two CPUs.
+         * (Here, not in RoundTrip: an aux-counter state may hold no public field but its counters.)
+         */
+        @Param({Placement.UNPINNED, Placement.PINNED})
+        public String placement;
+    }
+
+    @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class RoundTrip {
         /** Bytes the benchmark (frontend) thread allocated per round trip in the last iteration. */
@@ -68,12 +81,18 @@ public class MessageProcessRoundTrip {
         private long sequence;
         private long roundTrips;
         private long allocatedMark;
+        private String placement;
 
         @Setup(Level.Trial)
-        public void start() {
+        public void start(Where where) {
+            placement = where.placement;
             process = new EchoProcess("round-trip");
+            if (Placement.pinned(placement)) {
+                process.setBackendCpu(Placement.backendCpu());
+            }
             pipe = process.getPipe();
             process.start();
+            Placement.pinFrontend(placement); // on the benchmark thread, which runs a Thread-scoped set-up
         }
 
         @Setup(Level.Iteration)
@@ -103,6 +122,7 @@ public class MessageProcessRoundTrip {
 
         @TearDown(Level.Trial)
         public void stop() {
+            Placement.unpinFrontend(placement);
             process.close();
         }
     }

@@ -22,7 +22,8 @@ public final class Catalog {
     }
 
     // Baselines (ipc.bench.baseline).
-    public static final String CHRONICLE = "ChronicleQueuePingPong.roundTrip";
+    public static final String CHRONICLE = "ChronicleQueuePingPong.roundTrip:placement=unpinned";
+    public static final String CHRONICLE_PINNED = "ChronicleQueuePingPong.roundTrip:placement=pinned";
     public static final String CHRONICLE_STREAM = "ChronicleStream.send";
     public static final String FUTEX_SPIN = "FutexPingPong.roundTrip:waiting=spin";
     public static final String FUTEX_PARK = "FutexPingPong.roundTrip:waiting=park";
@@ -30,7 +31,8 @@ public final class Catalog {
     public static final String PYTHON_PIPE = "PythonPipeBaseline.roundTrip";
 
     // The library (ipc.bench.library, added as MessageProcess and SyncIndex land).
-    public static final String MESSAGE_PROCESS = "MessageProcessRoundTrip.roundTrip";
+    public static final String MESSAGE_PROCESS = "MessageProcessRoundTrip.roundTrip:placement=unpinned";
+    public static final String MESSAGE_PROCESS_PINNED = "MessageProcessRoundTrip.roundTrip:placement=pinned";
     public static final String SYNC_INDEX_SPIN = "SyncIndexRoundTrip.roundTrip:waiting=spin";
     public static final String SYNC_INDEX_PARK = "SyncIndexRoundTrip.roundTrip:waiting=park";
     public static final String STREAM = "MessageStream.send";
@@ -61,6 +63,9 @@ public final class Catalog {
     public static final List<Entry> ENTRIES = List.of(
             lib(MESSAGE_PROCESS, "MessageProcess round trip (c__echo -> send_out__)", "#d62728",
                     "frontend sendMessageToBack, backend c__echo answers with send_out__, frontend recv; small message"),
+            lib(MESSAGE_PROCESS_PINNED, "MessageProcess round trip, pinned", "#ff0000",
+                    "the same with the benchmark thread pinned (Affinity.pin) to the process's first CPU and the backend's "
+                            + "loop thread (setBackendCpu) to its last"),
             lib(SYNC_INDEX_SPIN, "SyncIndex round trip, hot", "#1f77b4",
                     "new SyncIndex(eg) reserves, its index goes to a peer JVM in a MessageObject over a Channel, "
                             + "the peer sets the event, close() waits (spin, yield, then park) and releases"),
@@ -104,6 +109,8 @@ public final class Catalog {
                             + "per request"),
             base(CHRONICLE, "raw Chronicle Queue ping-pong, busy spin", "#ff7f0e",
                     "one 8-byte excerpt appended to a queue, echoed into a second queue; both JVMs busy-spin"),
+            base(CHRONICLE_PINNED, "raw Chronicle Queue ping-pong, busy spin, pinned", "#8c4a00",
+                    "the same with the benchmark thread pinned to the process's first CPU and the peer's echo thread to its last"),
             base(CHRONICLE_STREAM, "raw Chronicle Queue one-way stream", "#ffbb78",
                     "one excerpt of the stream's three values (long, int, double: 20 bytes, no names or framing) appended "
                             + "per operation, read by a peer JVM; the same 64 Ki window as the library's stream"),
