@@ -104,7 +104,6 @@ public final class SelectBell implements AutoCloseable {
     boolean await(BooleanSupplier ready, long deadlineNanos, WaitPeer peer) {
         int idleRounds = 0;
         while (true) {
-            int observed = doorbell.sequenceAcquire();
             if (ready.getAsBoolean()) {
                 return true;
             }
@@ -120,6 +119,15 @@ public final class SelectBell implements AutoCloseable {
             } else if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS + ParkingIdleStrategy.DEFAULT_YIELDS) {
                 Thread.yield();
             } else {
+                // The sequence is read only here, before a park, never while spinning: a spinner
+                // that reads the bell's word keeps its cache line shared, and every ring (a CAS
+                // in the backend's send, on the round trip's critical path) then has to take the
+                // line back from this core first. A frame published after this read rings a
+                // later sequence, so the park below returns at once.
+                int observed = doorbell.sequenceAcquire();
+                if (ready.getAsBoolean()) {
+                    return true;
+                }
                 doorbell.awaitChange(observed, Math.min(remaining, MAX_PARK_NANOS));
             }
             idleRounds++;
