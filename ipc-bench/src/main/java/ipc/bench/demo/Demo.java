@@ -12,6 +12,7 @@ import ipc.sync.SyncIndex;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,10 +44,8 @@ public final class Demo extends MainContext {
     static final int JOBS = 9;
     /** Round trips the latency summary is made of. */
     static final int ROUND_TRIPS = 10_000;
-    /** Round trips before those, so that both JVMs have compiled the path (C2 needs ~10 k calls)... */
-    static final int WARM_UP_ROUND_TRIPS = 20_000;
-    /** ...or this long, whichever ends first: on a loaded machine the demo must still end within a minute. */
-    static final Duration WARM_UP_AT_MOST = Duration.ofSeconds(3);
+    /** The latency step's warm-up ends after this at the latest ({@link LatencyStep}): on a loaded machine the demo must still end within a minute. */
+    static final Duration WARM_UP_AT_MOST = Duration.ofSeconds(8);
     /** How long a step may wait for a backend: far beyond its milliseconds, it only turns a hang into an error. */
     static final Duration STEP_TIMEOUT = Duration.ofSeconds(20);
 
@@ -179,39 +178,10 @@ public final class Demo extends MainContext {
         }
     }
 
-    /** Step 4: round trips to one worker, timed one by one. */
+    /** Step 4: round trips to one worker, timed one by one ({@link LatencyStep}). */
     private void latency() {
-        DemoWorker w = workers.getFirst();
-        System.out.printf("[4/4] latency: %d round trips frontend -> %s c__echo -> send_out__ -> frontend, after up to %d (%.1f s) to warm up%n",
-                roundTrips, w.getName(), WARM_UP_ROUND_TRIPS, warmUpAtMost.toMillis() / 1e3);
-        Pipe pipe = w.getPipe();
-        Histogram nanos = new Histogram(3);
-        long t0 = System.nanoTime();
-        long warmUpEnd = t0 + warmUpAtMost.toNanos();
-        int warmUps = 0;
-        while (warmUps < WARM_UP_ROUND_TRIPS && System.nanoTime() < warmUpEnd) {
-            roundTrip(w, pipe, warmUps++);
-        }
-        for (int i = 0; i < roundTrips; i++) {
-            nanos.recordValue(roundTrip(w, pipe, warmUps + i));
-        }
-        System.out.printf("      %d round trips in %.2f s; us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
-                warmUps + roundTrips, (System.nanoTime() - t0) / 1e9,
-                nanos.getValueAtPercentile(50) / 1e3, nanos.getValueAtPercentile(90) / 1e3,
-                nanos.getValueAtPercentile(99) / 1e3, nanos.getValueAtPercentile(99.9) / 1e3, nanos.getMaxValue() / 1e3);
+        LatencyStep.run(workers.getFirst(), workers, roundTrips, warmUpAtMost);
         System.out.println("      (the benchmarks: mvn -B -Preport -pl ipc-bench -am verify -DskipTests)");
-    }
-
-    /** One echo, timed: nanoseconds from before the send to after the reply is decoded. */
-    private static long roundTrip(DemoWorker w, Pipe pipe, long seq) {
-        long start = System.nanoTime();
-        w.echo(seq);
-        MessageObject reply = pipe.recv(STEP_TIMEOUT);
-        long took = System.nanoTime() - start;
-        if (reply == null || reply.getLong("seq") != seq) {
-            throw new IllegalStateException("bad echo: sent=" + seq + " reply=" + reply + " exitCode=" + w.exitCode());
-        }
-        return took;
     }
 
     /** Stops every worker (each runs postRun__ and exits), then frees the array and the events. Idempotent. */

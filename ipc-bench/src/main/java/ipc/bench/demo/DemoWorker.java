@@ -6,6 +6,7 @@ import ipc.core.SharedMemory;
 import ipc.sync.EventGroup;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
@@ -49,6 +50,15 @@ public final class DemoWorker extends MessageProcess {
         events.set(syncIndex); // everything written before the set is visible to the waiter after its await
     }
 
+    /**
+     * How long this backend's JIT has compiled so far, in ms (CompilationMXBean): the demo warms
+     * up until no JVM of it compiles any more, so that its latency summary is of compiled code
+     * with the cores free, as a benchmark's would be.
+     */
+    void c__compiled() {
+        send_out__(new MessageObject("compiled", "ms", ManagementFactory.getCompilationMXBean().getTotalCompilationTime()));
+    }
+
     /** The latency probe: answers with the same sequence number. */
     void c__echo(long seq) {
         send_out__(new MessageObject("echo", "seq", seq));
@@ -66,6 +76,10 @@ public final class DemoWorker extends MessageProcess {
 
     void fill(int syncIndex, double base) {
         sendMessageToBack(new MessageObject("fill", "syncIndex", syncIndex, "base", base));
+    }
+
+    void compiled() {
+        sendMessageToBack(new MessageObject("compiled"));
     }
 
     void echo(long seq) {
