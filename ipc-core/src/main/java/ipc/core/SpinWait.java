@@ -3,19 +3,20 @@ package ipc.core;
 /**
  * One step of the spin phase of the library's message waits (the backend's
  * {@link ChannelReader#poll(FrameHandler, java.time.Duration)}, the frontend's
- * {@link SelectBell#await}): a PAUSE, and every {@link #SPINS_PER_YIELD}-th step a
- * {@code Thread.yield()} instead.
+ * {@link SelectBell#await}): a PAUSE, and every {@link #SPINS_PER_YIELD}-th step, when the
+ * peer may share this core, a {@code Thread.yield()} instead.
  *
  * <p>Why: a frontend and its backend that wake each other through a futex are often placed on
  * the same core by the kernel (it wakes a thread next to its waker), and on a busy machine the
  * other core has no room to pull one away. Then a pure spin phase only delays the peer that
  * shares the core: every hop costs the whole spin phase, and the MessageProcess round trip read
- * p50 220-330 us at load 4-6 on this 2-core machine. A yield every 128 PAUSEs (~5 us) hands the
+ * p50 220-330 us at load 4-6 on this 2-core machine. A yield every 128 PAUSEs (~5 us) handed the
  * core to that peer: p50 37-71 us in the same state, and with the two on different cores p50
  * 1.8-2.4 us and p99 72-78 us against 2.7-3.3 us and 326-348 us without (3 interleaved runs
- * each, the raw Chronicle ping-pong at 0.8-1.2 us p50 beside them). A reply that comes within a
- * few microseconds never reaches the first yield; on an idle core a yield returns in well under
- * a microsecond.
+ * each, the raw Chronicle ping-pong at 0.8-1.2 us p50 beside them). Checked every 4 PAUSEs
+ * since (see {@link #SPINS_PER_YIELD}): a pair that shares a core then hands it over at once,
+ * not after 5 us of spinning that only delays the peer; on an idle core a yield returns in well
+ * under a microsecond.
  *
  * <p>But a yield hands the core to whatever else is runnable there, and when that is not the peer
  * the waiter loses the core for another thread's slice while the answer waits on the other core:
@@ -26,8 +27,15 @@ package ipc.core;
  * 11-22 %, p99 71-135 us against 129-3184 us (native-notes/futex.md).
  */
 final class SpinWait {
-    /** A power of two: ~5 us of PAUSE (36-39 ns each here) between yields; yielding every 32 gained nothing more. */
-    static final int SPINS_PER_YIELD = 128;
+    /**
+     * A power of two: four PAUSEs (~150 ns here) between checks of where the peer waits. Every 128
+     * (~5 us) made each hop of a core-sharing pair wait 5 us before the yield; measured with
+     * LadderTrace's message rung (6 s each, interleaved runs, quiet machine): p99 22-33 us at 128,
+     * 12-14 us at 16, 10-15 us at 4 and 7-14 us at 1, p99.9 43-71, 33-44, 31-43 and 24-44 us;
+     * with a CPU hog ({@code yes}) beside it, p50 22-26 us at 128 against 6.6-7.6 us at 4, and
+     * p99.9 3.7-3.8 ms against 51-82 us.
+     */
+    static final int SPINS_PER_YIELD = 4;
 
     private SpinWait() {
     }

@@ -15,6 +15,8 @@ import java.lang.invoke.VarHandle;
  * it is an unrelated thread, the waiter loses the core for that thread's slice and the answer,
  * ready on the other core, waits. Measured on this 2-core machine (native-notes/futex.md): yields
  * every 128 spins without this check put a quarter of quiet round trips at 30-100 us.
+ * {@link SpinWait} asks every {@link SpinWait#SPINS_PER_YIELD} spins: a load of a line the peer
+ * writes only when it changes CPU, and a {@code sched_getcpu} in the vDSO.
  *
  * <p>Both words are hints: plain/opaque accesses, stale values only cost a yield or one more
  * spin slice, never correctness.
