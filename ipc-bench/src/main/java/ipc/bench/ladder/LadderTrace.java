@@ -141,9 +141,10 @@ public final class LadderTrace {
             }
             case "dispatch" -> {
                 LadderDispatch b = new LadderDispatch();
-                b.start();
-                roundTrip = b::roundTrip;
-                stop = b::stop;
+                LadderDispatch.Dispatch state = new LadderDispatch.Dispatch();
+                state.start();
+                roundTrip = () -> b.roundTrip(state);
+                stop = state::stop;
             }
             case "message" -> {
                 MessageProcessRoundTrip b = new MessageProcessRoundTrip();

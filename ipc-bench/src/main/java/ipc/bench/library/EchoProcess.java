@@ -17,12 +17,19 @@ public final class EchoProcess extends MessageProcess {
     public static final String ECHO = "echo";
     /** The key of the one parameter, the sequence number. */
     public static final String SEQ = "seq";
-    static final String STATS = "stats";
+    public static final String STATS = "stats";
     /** Reply fields of {@code stats}. */
     static final String MESSAGES = "messages";
     static final String ALLOCATED = "allocated";
 
+    /** Prebuilt replies: {@code echo(seq)} for every seq below this (a power of two). */
+    public static final int PREBUILT = 1024;
+
+    /** Answer from {@link #PREBUILT} prebuilt replies (set before start: travels to the backend). */
+    private boolean prebuiltReplies;
+
     // Backend side, set in preRun__.
+    private transient MessageObject[] replies;
     private transient com.sun.management.ThreadMXBean threads;
     private transient long handled;
     private transient long handledMark;
@@ -33,15 +40,31 @@ public final class EchoProcess extends MessageProcess {
         setJvmOptions(PeerProcess.options());
     }
 
+    /**
+     * Before start: the backend answers {@code echo(seq)} for {@code 0 <= seq < }{@link #PREBUILT}
+     * with a reply built once, so that what it allocates per echo is the library's alone (the
+     * ladder's dispatch rung; the top rung builds each reply, as a user's handler would).
+     */
+    public EchoProcess withPrebuiltReplies() {
+        prebuiltReplies = true;
+        return this;
+    }
+
     @Override
     protected void preRun__() {
+        if (prebuiltReplies) {
+            replies = new MessageObject[PREBUILT];
+            for (int k = 0; k < PREBUILT; k++) {
+                replies[k] = new MessageObject(ECHO, SEQ, (long) k);
+            }
+        }
         threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         allocatedMark = threads.getCurrentThreadAllocatedBytes();
     }
 
     /** Backend: sends {@code seq} straight back. */
     void c__echo(long seq) {
-        send_out__(new MessageObject(ECHO, SEQ, seq));
+        send_out__(replies != null && seq >= 0 && seq < PREBUILT ? replies[(int) seq] : new MessageObject(ECHO, SEQ, seq));
         handled++;
     }
 

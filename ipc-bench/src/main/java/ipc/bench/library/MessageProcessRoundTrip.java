@@ -3,8 +3,6 @@ package ipc.bench.library;
 import ipc.bench.harness.Placement;
 import ipc.core.MessageObject;
 import ipc.core.Pipe;
-import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,9 +44,6 @@ public class MessageProcessRoundTrip {
     public static final String FRONTEND_ALLOCATION = "frontendAllocRateNorm";
     /** Secondary metric: bytes the backend's loop thread allocated per echo it handled. */
     public static final String BACKEND_ALLOCATION = "backendAllocRateNorm";
-    /** A stats answer waits behind no message (each round trip has ended): 60 s only catches a hang. */
-    private static final Duration STATS_TIMEOUT = Duration.ofSeconds(60);
-    private static final MessageObject STATS_REQUEST = new MessageObject(EchoProcess.STATS);
 
     /**
      * The round trip's process, in an {@code @AuxCounters} state so that its two public fields,
@@ -74,13 +69,10 @@ public class MessageProcessRoundTrip {
         /** Bytes the backend's loop thread allocated per echo in the last iteration. */
         public double backendAllocRateNorm;
 
-        private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         private EchoProcess process;
         private Pipe pipe;
+        private SideAllocation allocation;
         private long sequence;
-        private long roundTrips;
-        private long allocatedMark;
         private String placement;
 
         @Setup(Level.Trial)
@@ -91,33 +83,22 @@ public class MessageProcessRoundTrip {
                 process.setBackendCpu(Placement.backendCpu());
             }
             pipe = process.getPipe();
+            allocation = new SideAllocation(process);
             process.start();
             Placement.pinFrontend(placement); // on the benchmark thread, which runs a Thread-scoped set-up
         }
 
         @Setup(Level.Iteration)
         public void mark() {
-            roundTrips = 0;
-            allocatedMark = threads.getCurrentThreadAllocatedBytes();
+            allocation.mark();
         }
 
-        /**
-         * After each iteration (on the benchmark thread, after its last round trip): the
-         * frontend's bytes are read first, and the backend's window ends before it answers, so
-         * the stats exchange counts in no iteration.
-         */
+        /** After each iteration, on the benchmark thread, after its last round trip ({@link SideAllocation}). */
         @TearDown(Level.Iteration)
         public void collectAllocation() {
-            long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedMark;
-            process.sendMessageToBack(STATS_REQUEST);
-            MessageObject stats = pipe.recv(STATS_TIMEOUT);
-            if (stats == null || !EchoProcess.STATS.equals(stats.command())) {
-                throw new IllegalStateException("no stats from the echo backend: reply=" + stats
-                        + " exitCode=" + process.exitCode());
-            }
-            frontendAllocRateNorm = roundTrips == 0 ? 0 : (double) allocated / roundTrips;
-            long echoes = stats.getLong(EchoProcess.MESSAGES);
-            backendAllocRateNorm = echoes == 0 ? 0 : (double) stats.getLong(EchoProcess.ALLOCATED) / echoes;
+            allocation.collect();
+            frontendAllocRateNorm = allocation.frontendPerRoundTrip();
+            backendAllocRateNorm = allocation.backendPerEcho();
         }
 
         @TearDown(Level.Trial)
@@ -129,7 +110,7 @@ public class MessageProcessRoundTrip {
 
     @Benchmark
     public long roundTrip(RoundTrip state) {
-        state.roundTrips++;
+        state.allocation.count();
         long sent = ++state.sequence;
         state.process.echo(sent);
         MessageObject reply = state.pipe.recv();

@@ -265,6 +265,15 @@ final class MarkdownReport {
                     .append(FRONTEND_ALLOCATION.format(frontend)).append(" and the backend's loop thread ")
                     .append(BACKEND_ALLOCATION.format(backend)).append(". ");
         }
+        Series dispatch = byKey.get(Catalog.LADDER_DISPATCH);
+        double ownFrontend = FRONTEND_ALLOCATION.of(dispatch);
+        double ownBackend = BACKEND_ALLOCATION.of(dispatch);
+        if (!Double.isNaN(ownFrontend) && !Double.isNaN(ownBackend)) {
+            md.append("The ladder's dispatch rung measures the same with both messages prebuilt (the request sent as built once, ")
+                    .append("the backend answering with replies built once), so what is left is the library's own: the frontend ")
+                    .append("thread ").append(FRONTEND_ALLOCATION.format(ownFrontend)).append(" (the MessageObject `recv()` returns) ")
+                    .append("and the backend's loop thread ").append(BACKEND_ALLOCATION.format(ownBackend)).append(". ");
+        }
         md.append("The round trip's bytes are its own MessageObjects, not the library's path: on the frontend the request ")
                 .append("that `echo()` builds and the reply that `recv()` returns (the message, its values array and the boxed ")
                 .append("seq, 80 B; every reply of one shape shares its command, key and tag arrays), in the backend the reply ")

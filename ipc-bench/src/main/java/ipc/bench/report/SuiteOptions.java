@@ -23,8 +23,13 @@ final class SuiteOptions {
     static final String ALL = "ipc\\.bench\\..*";
     /** One JVM per benchmark: fork-to-fork spread is below this shared machine's noise, and each fork starts a peer. */
     static final int FORKS = 1;
-    /** C2 has compiled both ends' loops within the first second; three leave a margin for a busy machine. */
-    static final int WARMUP_ITERATIONS = 3;
+    /**
+     * Eight: the JIT of a fork and its backend is still compiling seconds after the round trip is
+     * hot (the demo's JVMs compiled for 4-7 s), and its C2 threads then take the cores from the two
+     * spinners. The pinned library round trip read p99 18 us, p99.9 497 us after 3 x 1 s and
+     * p99 12 us, p99.9 88 us after 8 x 1 s (same code, one run each).
+     */
+    static final int WARMUP_ITERATIONS = 8;
     /**
      * JMH keeps at most ~20 samples per ms of an iteration: 5 x 1 s gives ~100 k samples per series,
      * ten of them beyond p99.99, which is as far as the plot goes with confidence.
