@@ -105,8 +105,8 @@ public final class Catalog {
                             + "to a peer on the same core), yields, then a park on the Doorbell futex"),
             lib(LADDER_DISPATCH, "ladder: + MessageProcess dispatch and Pipe.recv", "#ad494a",
                     "prebuilt echo messages with sendMessageToBack to an EchoProcess backend (dispatch to c__echo, "
-                            + "send_out__), the reply read with getPipe().recv(); the top rung without a new MessageObject "
-                            + "per request"),
+                            + "send_out__ of prebuilt replies), the reply read with getPipe().recv(); the top rung without the "
+                            + "user's two new MessageObjects per round trip"),
             base(CHRONICLE, "raw Chronicle Queue ping-pong, busy spin", "#ff7f0e",
                     "one 8-byte excerpt appended to a queue, echoed into a second queue; both JVMs busy-spin"),
             base(CHRONICLE_PINNED, "raw Chronicle Queue ping-pong, busy spin, pinned", "#8c4a00",

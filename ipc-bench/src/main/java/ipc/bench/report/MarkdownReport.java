@@ -281,8 +281,9 @@ final class MarkdownReport {
                 .append("decoding allocate nothing once warm (`MessageRoundTripAllocationTest`, with prebuilt messages on both ")
                 .append("sides: 80 B per round trip on the frontend, 0 B per message in the backend). What the gc profiler shows ")
                 .append("above the frontend thread's figure is the JVM's other threads and JMH's per-iteration sample buffers ")
-                .append("(SampleTime mode). The allocation targets read the stream benchmark (Throughput mode, prebuilt messages), ")
-                .append("where the gc profiler reads well under 1 B/op. Raw JMH JSON: `results/raw/` (not committed).\n");
+                .append("(SampleTime mode). The round trip's allocation targets read the dispatch rung's two counters; the ")
+                .append("per-message targets read the stream benchmark (Throughput mode, prebuilt messages), where the gc profiler ")
+                .append("reads well under 1 B/op. Raw JMH JSON: `results/raw/` (not committed).\n");
     }
 
     private static void row(StringBuilder md, String name, String value) {
