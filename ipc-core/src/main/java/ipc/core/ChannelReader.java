@@ -111,7 +111,8 @@ public final class ChannelReader {
             if (poll(handler)) {
                 return true;
             }
-            if (System.nanoTime() - start >= timeoutNanos || Thread.currentThread().isInterrupted()) {
+            if (SpinWait.checksClock(i)
+                && (System.nanoTime() - start >= timeoutNanos || Thread.currentThread().isInterrupted())) {
                 return false;
             }
             if (i == 0) {

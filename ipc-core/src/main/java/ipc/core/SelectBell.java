@@ -107,14 +107,18 @@ public final class SelectBell implements AutoCloseable {
             if (ready.getAsBoolean()) {
                 return true;
             }
-            long remaining = deadlineNanos - System.nanoTime();
-            if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
-                return false;
+            boolean spinning = idleRounds < ParkingIdleStrategy.DEFAULT_SPINS;
+            long remaining = 0;
+            if (!spinning || SpinWait.checksClock(idleRounds)) {
+                remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
+                    return false;
+                }
             }
             if (idleRounds == 0) {
                 peer.announce();
             }
-            if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS) {
+            if (spinning) {
                 SpinWait.spin(idleRounds, peer);
             } else if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS + ParkingIdleStrategy.DEFAULT_YIELDS) {
                 Thread.yield();
