@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ipc.sync.Affinity;
+import ipc.sync.testing.CpuLists;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -198,7 +199,7 @@ class BackendCpuTest extends ShmLeakCheck {
                 try {
                     int tid = Integer.parseInt(dir.getFileName().toString());
                     String comm = Files.readString(dir.resolve("comm")).strip();
-                    tasks.put(tid, new Task(tid, comm, allowedList(dir.resolve("status"))));
+                    tasks.put(tid, new Task(tid, comm, CpuLists.allowed(dir.resolve("status"))));
                 } catch (NoSuchFileException ended) {
                     // the thread ended since the listing
                 }
@@ -221,19 +222,6 @@ class BackendCpuTest extends ShmLeakCheck {
         return Integer.parseInt(self.getFileName().toString());
     }
 
-    private static BitSet allowedList(Path status) throws IOException {
-        String list = Files.readAllLines(status).stream()
-            .filter(l -> l.startsWith("Cpus_allowed_list:"))
-            .findFirst().orElseThrow().substring("Cpus_allowed_list:".length()).strip();
-        BitSet cpus = new BitSet();
-        for (String range : list.split(",")) {
-            String[] ends = range.split("-");
-            int from = Integer.parseInt(ends[0]);
-            int to = ends.length == 1 ? from : Integer.parseInt(ends[1]);
-            cpus.set(from, to + 1);
-        }
-        return cpus;
-    }
 
     private static BitSet bits(int... cpus) {
         BitSet set = new BitSet();

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import ipc.sync.testing.CpuLists;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +21,7 @@ class AffinityTest {
         onOwnThread(() -> {
             assertTrue(Affinity.isAvailable(), Affinity.status());
             int[] cpus = Affinity.cpus();
-            assertArrayEquals(toArray(allowedList(Path.of("/proc/thread-self/status"))), cpus);
+            assertArrayEquals(toArray(CpuLists.allowed(Path.of("/proc/thread-self/status"))), cpus);
             assertTrue(cpus.length >= 1);
             for (int i = 1; i < cpus.length; i++) {
                 assertTrue(cpus[i - 1] < cpus[i], "sorted, no duplicates: " + java.util.Arrays.toString(cpus));
@@ -39,7 +37,7 @@ class AffinityTest {
         onOwnThread(() -> {
             Affinity.pin(cpu);
             assertArrayEquals(new int[] {cpu}, Affinity.cpus());
-            assertArrayEquals(new int[] {cpu}, toArray(allowedList(Path.of("/proc/thread-self/status"))),
+            assertArrayEquals(new int[] {cpu}, toArray(CpuLists.allowed(Path.of("/proc/thread-self/status"))),
                 "the kernel's view agrees");
             for (int i = 0; i < 1000; i++) {
                 int now = CurrentCpu.id();
@@ -94,7 +92,7 @@ class AffinityTest {
         String allowed = java.util.Arrays.toString(all);
         onOwnThread(() -> {
             for (int cpu : new int[] {-1, all[all.length - 1] + 1, nproc, 4096, Affinity.MAX_CPUS, Integer.MAX_VALUE}) {
-                if (cpu >= 0 && cpu < Affinity.MAX_CPUS && onlineCpus().get(cpu)) {
+                if (cpu >= 0 && cpu < Affinity.MAX_CPUS && CpuLists.online().get(cpu)) {
                     continue; // a machine where that one exists (but is not ours): not a refusal to test
                 }
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Affinity.pin(cpu));
@@ -144,37 +142,6 @@ class AffinityTest {
         }
     }
 
-    /** The Cpus_allowed_list line of a /proc status file. */
-    static BitSet allowedList(Path status) {
-        try {
-            String list = Files.readAllLines(status).stream()
-                .filter(l -> l.startsWith("Cpus_allowed_list:"))
-                .findFirst().orElseThrow().substring("Cpus_allowed_list:".length()).strip();
-            return parseList(list);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static BitSet onlineCpus() {
-        try {
-            return parseList(Files.readString(Path.of("/sys/devices/system/cpu/online")).strip());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A kernel CPU list, e.g. "0-1" or "0,2-3". */
-    static BitSet parseList(String list) {
-        BitSet cpus = new BitSet();
-        for (String range : list.split(",")) {
-            String[] ends = range.split("-");
-            int from = Integer.parseInt(ends[0]);
-            int to = ends.length == 1 ? from : Integer.parseInt(ends[1]);
-            cpus.set(from, to + 1);
-        }
-        return cpus;
-    }
 
     static int[] toArray(BitSet cpus) {
         return cpus.stream().toArray();

@@ -2,8 +2,8 @@ package ipc.sync;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ipc.sync.testing.CpuLists;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import org.junit.jupiter.api.Test;
@@ -13,7 +13,7 @@ class CurrentCpuTest {
     @Test
     void answersWithACpuThisProcessMayRunOn() throws IOException {
         assertTrue(CurrentCpu.isAvailable(), "sched_getcpu is in every glibc this library runs on (Linux)");
-        BitSet allowed = allowedCpus();
+        BitSet allowed = CpuLists.allowed(Path.of("/proc/self/status"));
         for (int i = 0; i < 1_000; i++) {
             int cpu = CurrentCpu.id();
             assertTrue(cpu >= 0 && allowed.get(cpu), "cpu=" + cpu + " allowed=" + allowed);
@@ -31,24 +31,10 @@ class CurrentCpuTest {
         for (Thread t : threads) {
             t.join();
         }
-        BitSet allowed = allowedCpus();
+        BitSet allowed = CpuLists.allowed(Path.of("/proc/self/status"));
         for (int cpu : seen) {
             assertTrue(cpu >= 0 && allowed.get(cpu), "cpu=" + cpu + " allowed=" + allowed);
         }
     }
 
-    /** Cpus_allowed_list of /proc/self/status, e.g. "0-1" or "0,2-3". */
-    private static BitSet allowedCpus() throws IOException {
-        String list = Files.readAllLines(Path.of("/proc/self/status")).stream()
-            .filter(l -> l.startsWith("Cpus_allowed_list:"))
-            .findFirst().orElseThrow().substring("Cpus_allowed_list:".length()).strip();
-        BitSet cpus = new BitSet();
-        for (String range : list.split(",")) {
-            String[] ends = range.split("-");
-            int from = Integer.parseInt(ends[0]);
-            int to = ends.length == 1 ? from : Integer.parseInt(ends[1]);
-            cpus.set(from, to + 1);
-        }
-        return cpus;
-    }
 }
