@@ -119,7 +119,9 @@ public final class ChannelReader {
                 peer.announce();
             }
             if (i < ParkingIdleStrategy.DEFAULT_SPINS) {
-                SpinWait.spin(i, peer);
+                if (SpinWait.spin(i, peer)) {
+                    break; // park now: the peer shares this core and yields alone keep it so
+                }
             } else {
                 Thread.yield();
             }

@@ -119,7 +119,11 @@ public final class SelectBell implements AutoCloseable {
                 peer.announce();
             }
             if (spinning) {
-                SpinWait.spin(idleRounds, peer);
+                if (SpinWait.spin(idleRounds, peer)) {
+                    // Park now: the peer shares this core and yields alone keep it so.
+                    idleRounds = ParkingIdleStrategy.DEFAULT_SPINS + ParkingIdleStrategy.DEFAULT_YIELDS;
+                    continue;
+                }
             } else if (idleRounds < ParkingIdleStrategy.DEFAULT_SPINS + ParkingIdleStrategy.DEFAULT_YIELDS) {
                 Thread.yield();
             } else {

@@ -57,12 +57,24 @@ final class SpinWait {
     /**
      * Step {@code round} (0, 1, 2, ...) of a spin phase that waits for {@code peer}: a PAUSE, and
      * every {@link #SPINS_PER_YIELD}-th step a yield when the peer may share this core.
+     *
+     * @return true when the caller should end its spin phase and park now
+     *         ({@link WaitPeer#yieldedToSharer})
      */
-    static void spin(int round, WaitPeer peer) {
-        if ((round & (SPINS_PER_YIELD - 1)) == SPINS_PER_YIELD - 1 && peer.sharesCore()) {
-            Thread.yield();
-        } else {
-            Thread.onSpinWait();
+    static boolean spin(int round, WaitPeer peer) {
+        if ((round & (SPINS_PER_YIELD - 1)) == SPINS_PER_YIELD - 1) {
+            int where = peer.where();
+            if (where == WaitPeer.APART) {
+                peer.apart();
+            } else {
+                if (where == WaitPeer.SHARED && peer.yieldedToSharer()) {
+                    return true;
+                }
+                Thread.yield();
+                return false;
+            }
         }
+        Thread.onSpinWait();
+        return false;
     }
 }

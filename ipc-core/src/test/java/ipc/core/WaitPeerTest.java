@@ -53,4 +53,34 @@ class WaitPeerTest {
         }
         assertTrue(agreed >= 50, "agreed=" + agreed);
     }
+
+    @Test
+    void aWaiterParksAfterSixteenYieldsToASharerThenAfterTwiceAsManyUntilSeenApart() {
+        assertEquals(16, WaitPeer.FIRST_PARK_AFTER);
+        assertEquals(15, yieldsBeforePark(frontend));
+        assertEquals(31, yieldsBeforePark(frontend)); // that park did not separate them: twice as many
+        assertEquals(63, yieldsBeforePark(frontend));
+        frontend.apart();                             // seen on another core: from the start again
+        assertEquals(15, yieldsBeforePark(frontend));
+        for (int i = 0; i < 20; i++) {
+            yieldsBeforePark(frontend);
+        }
+        assertEquals(WaitPeer.MAX_PARK_AFTER - 1, yieldsBeforePark(frontend)); // capped
+    }
+
+    @Test
+    void noParkWithoutAChannelToKnowThePeerBy() {
+        for (int i = 0; i < 10_000; i++) {
+            assertFalse(WaitPeer.UNKNOWN.yieldedToSharer());
+        }
+    }
+
+    /** The yields to a sharer that return false before one returns true. */
+    private static int yieldsBeforePark(WaitPeer peer) {
+        int yields = 0;
+        while (!peer.yieldedToSharer()) {
+            yields++;
+        }
+        return yields;
+    }
 }
