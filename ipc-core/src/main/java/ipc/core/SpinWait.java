@@ -62,19 +62,20 @@ final class SpinWait {
      *         ({@link WaitPeer#yieldedToSharer})
      */
     static boolean spin(int round, WaitPeer peer) {
-        if ((round & (SPINS_PER_YIELD - 1)) == SPINS_PER_YIELD - 1) {
-            int where = peer.where();
-            if (where == WaitPeer.APART) {
-                peer.apart();
-            } else {
-                if (where == WaitPeer.SHARED && peer.yieldedToSharer()) {
-                    return true;
-                }
-                Thread.yield();
-                return false;
-            }
+        if ((round & (SPINS_PER_YIELD - 1)) != SPINS_PER_YIELD - 1) {
+            Thread.onSpinWait();
+            return false;
         }
-        Thread.onSpinWait();
+        int where = peer.where();
+        if (where == WaitPeer.APART) {
+            peer.apart();
+            Thread.onSpinWait();
+            return false;
+        }
+        if (where == WaitPeer.SHARED && peer.yieldedToSharer()) {
+            return true;
+        }
+        Thread.yield();
         return false;
     }
 }

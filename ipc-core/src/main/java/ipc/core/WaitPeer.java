@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
 /**
  * One side's view of a channel's two wait-CPU words ({@link ChannelDescriptor}): where this side
  * begins its waits ({@link #announce}), and whether the side it waits for last waited on the
- * caller's own core ({@link #sharesCore}). {@link SpinWait} yields only then.
+ * caller's own core ({@link #where}). {@link SpinWait} yields only then, or when it cannot tell.
  *
  * <p>Why: a yield hands the core to whatever else is runnable on it. When that is the peer (the
  * kernel often wakes a thread on its waker's core), the yield is what lets the peer answer; when
@@ -60,14 +60,6 @@ final class WaitPeer {
         }
     }
 
-    /**
-     * True when the peer last began a wait on the calling thread's CPU, or when either CPU is not
-     * known (then a yield is the safe guess: it costs little when nothing else is runnable).
-     */
-    boolean sharesCore() {
-        return where() != APART;
-    }
-
     /** {@link #where}: the peer last began a wait on another CPU. */
     static final int APART = 0;
     /** {@link #where}: the peer last began a wait on the caller's CPU. */
@@ -75,7 +67,11 @@ final class WaitPeer {
     /** {@link #where}: either CPU is not known. */
     static final int UNKNOWN_CPU = 2;
 
-    /** Where the peer waits relative to the caller: {@link #APART}, {@link #SHARED} or {@link #UNKNOWN_CPU}. */
+    /**
+     * Where the peer waits relative to the caller: {@link #APART}, {@link #SHARED} or
+     * {@link #UNKNOWN_CPU} (no channel, the peer has not waited yet, or no CPU numbers here: then
+     * a yield is the safe guess, it costs little when nothing else is runnable).
+     */
     int where() {
         if (control == null) {
             return UNKNOWN_CPU;

@@ -19,9 +19,9 @@ class WaitPeerTest {
     @Test
     void aPeerThatHasNotWaitedYetCountsAsSharingTheCore() {
         WaitPeer.clear(control);
-        assertTrue(frontend.sharesCore());
-        assertTrue(backend.sharesCore());
-        assertTrue(WaitPeer.UNKNOWN.sharesCore());
+        assertEquals(WaitPeer.UNKNOWN_CPU, frontend.where());
+        assertEquals(WaitPeer.UNKNOWN_CPU, backend.where());
+        assertEquals(WaitPeer.UNKNOWN_CPU, WaitPeer.UNKNOWN.where());
         WaitPeer.UNKNOWN.announce(); // no segment: nothing to write, no failure
     }
 
@@ -41,13 +41,13 @@ class WaitPeerTest {
         WaitPeer.clear(control);
         // A CPU number no machine has: the peer is elsewhere, so no yield.
         control.set(ValueLayout.JAVA_INT, ChannelDescriptor.BACKEND_WAIT_CPU_OFFSET, 1 << 20);
-        assertFalse(frontend.sharesCore());
+        assertEquals(WaitPeer.APART, frontend.where());
         // The peer announced this thread's own CPU: yield. The thread may migrate between the two
         // reads, so it is enough that most tries agree.
         int agreed = 0;
         for (int i = 0; i < 100; i++) {
             control.set(ValueLayout.JAVA_INT, ChannelDescriptor.BACKEND_WAIT_CPU_OFFSET, CurrentCpu.id());
-            if (frontend.sharesCore()) {
+            if (frontend.where() == WaitPeer.SHARED) {
                 agreed++;
             }
         }
