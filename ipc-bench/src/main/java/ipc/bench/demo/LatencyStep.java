@@ -30,8 +30,6 @@ final class LatencyStep {
      * woke the idle workers, whose threads the kernel puts beside the waker, until they park again.
      */
     static final Duration SETTLE = Duration.ofMillis(200);
-    /** How long one answer may take: far beyond its microseconds, it only turns a hang into an error. */
-    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(20);
 
     private LatencyStep() {
     }
@@ -85,7 +83,7 @@ final class LatencyStep {
             w.compiled();
         }
         for (DemoWorker w : workers) {
-            MessageObject answer = w.getPipe().recv(ANSWER_TIMEOUT);
+            MessageObject answer = w.getPipe().recv(Demo.STEP_TIMEOUT);
             if (answer == null || !"compiled".equals(answer.command())) {
                 throw new IllegalStateException("no compile time from " + w.getName() + ": answer=" + answer
                         + " exitCode=" + w.exitCode());
@@ -99,7 +97,7 @@ final class LatencyStep {
     private static long roundTrip(DemoWorker w, Pipe pipe, long seq) {
         long start = System.nanoTime();
         w.echo(seq);
-        MessageObject reply = pipe.recv(ANSWER_TIMEOUT);
+        MessageObject reply = pipe.recv(Demo.STEP_TIMEOUT);
         long took = System.nanoTime() - start;
         if (reply == null || reply.getLong("seq") != seq) {
             throw new IllegalStateException("bad echo: sent=" + seq + " reply=" + reply + " exitCode=" + w.exitCode());
