@@ -18,8 +18,9 @@ public final class ChronicleEchoPeer {
     public static void main(String[] args) {
         PeerMain.exitWithParent();
         Path dir = Path.of(args[0]);
-        if (args.length > 1 && Integer.parseInt(args[1]) >= 0) {
-            Affinity.pin(Integer.parseInt(args[1]));
+        int cpu = args.length > 1 ? Integer.parseInt(args[1]) : -1;
+        if (cpu >= 0) {
+            Affinity.pin(cpu);
         }
         try (SingleChronicleQueue pings = PingPongQueues.open(dir, PingPongQueues.PING, true);
              SingleChronicleQueue pongs = PingPongQueues.open(dir, PingPongQueues.PONG, false)) {
