@@ -25,6 +25,9 @@ final class Backend implements FrameHandler {
     private final ChannelWriter toFront;
     private final Dispatcher dispatcher;
     private final Logger logger;
+    private final RemoteAnswers answers;
+    /** The process class's remote methods, prepared at the first call (most processes get none). */
+    private RemoteDispatcher remote;
     private boolean stopRequested;
 
     Backend(MessageProcess process, ChannelReader fromFront, ChannelWriter toFront, Logger logger) {
@@ -33,6 +36,7 @@ final class Backend implements FrameHandler {
         this.toFront = toFront;
         this.dispatcher = new Dispatcher(process);
         this.logger = logger;
+        this.answers = new RemoteAnswers(toFront);
     }
 
     boolean stopRequested() {
@@ -67,10 +71,21 @@ final class Backend implements FrameHandler {
         }
     }
 
+    /** A {@code frontend__} message, built without a MessageObject. */
+    void sendOut(FrameBuilder frame) {
+        synchronized (toFront) {
+            toFront.write(frame);
+        }
+    }
+
     @Override
     public void onFrame(FrameReader frame) {
         if (frame.commandEquals(STOP)) {
             stopRequested = true;
+            return;
+        }
+        if (frame.commandStartsWith(RemoteApi.CALL_PREFIX_BYTES)) {
+            call(frame);
             return;
         }
         Object result;
@@ -94,6 +109,45 @@ final class Backend implements FrameHandler {
                 String command = frame.command();
                 logger.warn("c__{} failed asynchronously: {}", command, cause.toString());
                 sendOut(MessageProcess.errorMessage(command, "handler failed: " + cause));
+            }
+        }
+    }
+
+    /**
+     * A typed remote call: runs the interface method the frame names on the process object and
+     * answers with its result (or its exception) under the call's id; a one-way call (id 0) that
+     * fails is reported like a failed {@code c__} handler, with an "error" message on the pipe. A
+     * method returning a CompletionStage answers when the stage completes, and the loop goes on
+     * at once.
+     */
+    private void call(FrameReader frame) {
+        RemoteDispatcher table = remote;
+        if (table == null) {
+            table = remote = RemoteDispatcher.of(process.getClass());
+        }
+        long id = frame.fieldCount() > 0 && frame.typeTag(0) == FrameDescriptor.TYPE_LONG ? frame.getLong(0) : 0;
+        RemoteDispatcher.Entry entry = table.find(frame);
+        try {
+            if (entry == null) {
+                throw new IllegalStateException("no remote method for " + frame.command() + " in "
+                    + process.getClass().getName());
+            }
+            if (frame.fieldCount() != entry.parameterCount() + 1) {
+                throw new IllegalArgumentException("call of " + entry.method().signature() + " with "
+                    + (frame.fieldCount() - 1) + " arguments");
+            }
+            entry.invoker().invokeExact((Object) process, frame, answers, id);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            Throwable cause = RemoteDispatcher.unwrap(t);
+            String what = entry == null ? frame.command() : entry.method().signature();
+            if (id != 0) {
+                logger.debug("remote call {} failed: {}", what, cause.toString());
+                answers.answerError(id, cause);
+            } else {
+                logger.warn("one-way remote call {} failed: {}", what, cause.toString(), cause);
+                sendOut(MessageProcess.errorMessage(what, "handler failed: " + cause));
             }
         }
     }

@@ -33,6 +33,8 @@ public final class ChannelWriter {
     private final SegmentFrameSink windowSink = new SegmentFrameSink();
     private final ExcerptWindow window = new ExcerptWindow();
     private final StringBytesCache strings = new StringBytesCache();
+    /** {@link #write(MessageObject)}'s message as a {@link FrameSource}, reused (no allocation per write). */
+    private final MessageSource messageSource = new MessageSource();
     private int cycle = Integer.MIN_VALUE;
     private long position;
 
@@ -56,7 +58,21 @@ public final class ChannelWriter {
      * @throws IllegalStateException when the channel is closed
      */
     public void write(MessageObject message) {
-        int length = FrameCodec.frameLength(message, maxFrameBytes, strings);
+        messageSource.message = message;
+        try {
+            write(messageSource);
+        } finally {
+            messageSource.message = null;
+        }
+    }
+
+    /**
+     * Appends the frame that {@code source} encodes and rings the reader's doorbell: the path of
+     * frames built without a MessageObject (typed remote calls and their answers). Throws as
+     * {@link #write(MessageObject)}.
+     */
+    void write(FrameSource source) {
+        int length = source.frameLength(maxFrameBytes, strings);
         channel.checkOpen();
         space.beforeWrite(position, length);
         try (DocumentContext dc = appender.writingDocument()) {
@@ -65,14 +81,14 @@ public final class ChannelWriter {
                 long start = bytes.writePosition();
                 long at = window.locateForWrite(bytes, start, length);
                 if (at >= 0) {
-                    FrameCodec.encode(message, length, windowSink.wrap(window.chunk(), at), strings);
+                    source.encode(length, windowSink.wrap(window.chunk(), at), strings);
                     if (windowSink.position() != at + length) {
                         throw new IllegalStateException("frame encoded to a different length than computed: length="
-                            + length + ", written=" + (windowSink.position() - at) + ", message=" + message);
+                            + length + ", written=" + (windowSink.position() - at) + ", frame=" + source);
                     }
                     bytes.writeSkip(length);
                 } else {
-                    FrameCodec.encode(message, length, sink.wrap(bytes), strings);
+                    source.encode(length, sink.wrap(bytes), strings);
                 }
                 position = bytes.writePosition();
             } catch (RuntimeException | Error e) {
@@ -130,6 +146,26 @@ public final class ChannelWriter {
             appender.close();
         } finally {
             space.close();
+        }
+    }
+
+    /** A MessageObject as a {@link FrameSource}: the {@link FrameCodec} of the message set last. */
+    private static final class MessageSource implements FrameSource {
+        MessageObject message;
+
+        @Override
+        public int frameLength(int maxFrameBytes, StringBytesCache cache) {
+            return FrameCodec.frameLength(message, maxFrameBytes, cache);
+        }
+
+        @Override
+        public void encode(int frameLength, FrameSink sink, StringBytesCache cache) {
+            FrameCodec.encode(message, frameLength, sink, cache);
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(message);
         }
     }
 }

@@ -24,8 +24,12 @@ final class Dispatcher {
     private final Object[] references;
 
     Dispatcher(Object target) {
+        this(target, HandlerTable.of(target.getClass()));
+    }
+
+    Dispatcher(Object target, HandlerTable table) {
         this.target = target;
-        this.table = HandlerTable.of(target.getClass());
+        this.table = table;
         this.fieldIndex = new int[table.maxParameterCount()];
         this.references = new Object[table.maxParameterCount()];
     }
@@ -44,6 +48,16 @@ final class Dispatcher {
         if (handler == null) {
             throw DispatchException.unknownCommand(frame.command(), table.commands());
         }
+        return dispatch(handler, frame);
+    }
+
+    /** The handler table this dispatcher calls into. */
+    HandlerTable table() {
+        return table;
+    }
+
+    /** Calls {@code handler} (found in this dispatcher's table) with the frame's fields; throws as {@link #dispatch(FrameReader)}. */
+    Object dispatch(Handler handler, FrameReader frame) {
         try {
             if (!handler.takesMessage()) {
                 bind(handler, frame);

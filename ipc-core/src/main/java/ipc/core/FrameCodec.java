@@ -165,7 +165,7 @@ public final class FrameCodec {
         return n;
     }
 
-    private static long valueLength(byte tag, Object value) {
+    static long valueLength(byte tag, Object value) {
         return switch (tag) {
             case FrameDescriptor.TYPE_NULL -> 0;
             case FrameDescriptor.TYPE_BOOLEAN, FrameDescriptor.TYPE_BYTE -> 1;
@@ -211,7 +211,7 @@ public final class FrameCodec {
         return n;
     }
 
-    private static void putValue(byte tag, Object value, FrameSink sink) {
+    static void putValue(byte tag, Object value, FrameSink sink) {
         switch (tag) {
             case FrameDescriptor.TYPE_NULL -> { }
             case FrameDescriptor.TYPE_BOOLEAN -> sink.putByte((Boolean) value ? (byte) 1 : (byte) 0);

@@ -143,6 +143,11 @@ public final class FrameReader {
         return this;
     }
 
+    /** True while positioned on a frame. */
+    boolean isValid() {
+        return valid;
+    }
+
     /** Positions this reader on nothing (the channel calls it when the excerpt is released). */
     void clear() {
         valid = false;
@@ -264,6 +269,12 @@ public final class FrameReader {
         return bytesEqual(FrameDescriptor.HEADER_LENGTH, commandLength, command);
     }
 
+    /** True when the command's bytes begin with {@code prefix} (no allocation). */
+    public boolean commandStartsWith(byte[] prefix) {
+        checkValid();
+        return commandLength >= prefix.length && bytesEqual(FrameDescriptor.HEADER_LENGTH, prefix.length, prefix);
+    }
+
     /** {@code Arrays.hashCode} of the command's bytes; equals {@link FrameCodec#commandHash(String)}. */
     public int commandHash() {
         checkValid();
@@ -279,6 +290,12 @@ public final class FrameReader {
     public String command() {
         checkValid();
         return decodeString(FrameDescriptor.HEADER_LENGTH, commandLength);
+    }
+
+    /** Copies the whole frame (header included, {@link #frameLength()} bytes) into {@code dst} from 0. */
+    void copyTo(byte[] dst) {
+        checkValid();
+        memory.getBytes(base, dst, 0, frameLength);
     }
 
     /** Bytes of the whole frame, header included. */

@@ -55,6 +55,11 @@ final class Frontend {
      * pipe's end of stream waits for it, so a reader that sees null has seen the backend's last line.
      */
     private volatile boolean exitHandled;
+    private final Object remoteLock = new Object();
+    /** Typed remote calls to this backend, created at the first {@code remote()}; guarded by remoteLock. */
+    private RemoteCalls remoteCalls;
+    /** Set first thing when the backend process has exited (before its output is drained). */
+    private volatile String exitReason;
 
     private Frontend(String owner, Channel channel, BackendLauncher.Started started, Pipe pipe,
                      List<EventGroup> eventGroups, BackendLauncher launcher) {
@@ -143,11 +148,44 @@ final class Frontend {
             abortStart();
             throw e;
         }
-        process.onExit().thenRun(this::onBackendExit);
+        watchExit();
         SpareBackend.prepare(launcher);
         LOG.debug("ready {} ms after the spawn: process={} pid={}", millis(System.nanoTime() - spawnedAt), owner,
             process.pid());
     }
+
+    /**
+     * Runs {@link #onBackendExit} as soon as the backend process has exited, on a daemon thread of
+     * its own that blocks in {@code Process.waitFor()} (woken by the JDK's reaper the moment the
+     * child is reaped) and never wakes before. Not {@code process.onExit().thenRun(...)}: the JDK
+     * completes that future through {@code handleAsync} on the common ForkJoinPool, so when the
+     * user's tasks fill the pool (a task blocked in a remote call to this very backend, measured:
+     * 10 s) the waiters' PeerGoneException and the pipe's end of stream wait for a free worker.
+     */
+    private void watchExit() {
+        Thread.ofPlatform()
+            .daemon()
+            .name("ipc-exit-" + owner)
+            .stackSize(EXIT_WATCH_STACK_BYTES)
+            .start(() -> {
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        process.waitFor();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // only the exit ends this thread
+                    }
+                }
+                onBackendExit();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+    }
+
+    /** The exit watcher's stack: it makes a handful of calls; the JVM rounds it up to its minimum. */
+    private static final long EXIT_WATCH_STACK_BYTES = 256 * 1024;
 
     /** Ends a start that will not complete: kills the backend and removes the channel. */
     void abortStart() {
@@ -245,6 +283,37 @@ final class Frontend {
         }
         synchronized (toBack) { // Chronicle appenders are not for concurrent threads
             toBack.write(message);
+        }
+    }
+
+    /**
+     * Writes a typed remote call's request frame.
+     *
+     * @throws PeerGoneException when the backend has exited
+     */
+    void sendFrame(FrameBuilder frame, String what) {
+        if (released || !process.isAlive()) {
+            OptionalInt code = exitCode();
+            throw new ipc.sync.PeerGoneException("backend has exited, call not sent: process=" + owner
+                + " exitCode=" + (code.isPresent() ? Integer.toString(code.getAsInt()) : "none") + " call=" + what);
+        }
+        synchronized (toBack) {
+            toBack.write(frame);
+        }
+    }
+
+    /** This backend's typed remote calls (created on first use; their answers are routed off the pipe). */
+    RemoteCalls remoteCalls() {
+        synchronized (remoteLock) {
+            if (remoteCalls == null) {
+                remoteCalls = new RemoteCalls(owner, this, pipe);
+                pipe.routeAnswersTo(remoteCalls);
+                String reason = exitReason;
+                if (reason != null) {
+                    remoteCalls.backendGone(reason);
+                }
+            }
+            return remoteCalls;
         }
     }
 
@@ -356,6 +425,16 @@ final class Frontend {
     private void onBackendExit() {
         try {
             int code = process.exitValue();
+            String reason = "backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code;
+            RemoteCalls calls;
+            synchronized (remoteLock) {
+                exitReason = reason;
+                calls = remoteCalls;
+            }
+            if (calls != null) {
+                calls.backendGone(reason);
+                SelectBell.frontend().ring(); // waiting calls see it now, not after the output's drain
+            }
             // First the waiters (PeerGoneException within a second, even when the drain takes its
             // whole grace), then the backend's last lines, then our word on its exit and end of stream.
             abortWaiters("backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code);

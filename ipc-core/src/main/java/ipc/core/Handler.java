@@ -40,7 +40,12 @@ final class Handler {
     private final String signature;
 
     Handler(Method method, MethodHandles.Lookup lookup) {
-        this.command = method.getName().substring(PREFIX.length());
+        this(method, lookup, PREFIX.length());
+    }
+
+    /** A handler whose command is the method's name without its first {@code prefixLength} characters. */
+    Handler(Method method, MethodHandles.Lookup lookup, int prefixLength) {
+        this.command = method.getName().substring(prefixLength);
         this.commandBytes = FrameCodec.stringBytes(command);
         this.commandHash = FrameCodec.commandHash(command);
         Parameter[] parameters = method.getParameters();

@@ -26,6 +26,19 @@ final class HandlerTable {
         }
     };
 
+    private static final ClassValue<HandlerTable> PLAIN_TABLES = new ClassValue<>() {
+        @Override
+        protected HandlerTable computeValue(Class<?> type) {
+            return new HandlerTable(type, "");
+        }
+    };
+
+    /**
+     * Commands the table cannot dispatch, with the reason (plain tables only: an overloaded name,
+     * a method without parameter names); reported when a message names one.
+     */
+    private final Map<String, String> unusable = new LinkedHashMap<>();
+
     private final Int2ObjectHashMap<Handler[]> byCommandHash = new Int2ObjectHashMap<>();
     private final Map<String, Handler> byCommand = new LinkedHashMap<>();
     private final int maxParameterCount;
@@ -33,6 +46,48 @@ final class HandlerTable {
     private HandlerTable(Class<?> type) {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            addHandlers(c, lookup);
+        }
+        this.maxParameterCount = index();
+    }
+
+    /**
+     * The table of {@link Pipe#dispatch}: every method of the class and its superclasses, named by
+     * the command itself, except those of Object and of this library's classes (a message must not
+     * be able to call {@code stop} or {@code close} of a MessageProcess used as handler). An
+     * overloaded name, or a method that cannot be a handler, is reported when a message names it.
+     */
+    private HandlerTable(Class<?> type, String prefix) {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        for (Class<?> c = type; c != null && c != Object.class && c != MessageProcess.class
+            && c != AsyncBackMessageProcess.class && c != MainContext.class; c = c.getSuperclass()) {
+            Map<String, Method> declaredHere = new LinkedHashMap<>();
+            for (Method method : c.getDeclaredMethods()) {
+                if (method.isSynthetic() || method.isBridge() || method.getName().startsWith("lambda$")) {
+                    continue;
+                }
+                if (declaredHere.putIfAbsent(method.getName(), method) != null) {
+                    unusable.putIfAbsent(method.getName(), "overloaded in " + c.getName()
+                        + " (overloading cannot be dispatched by name)");
+                }
+            }
+            for (Method method : declaredHere.values()) {
+                String command = method.getName();
+                if (byCommand.containsKey(command) || unusable.containsKey(command)) {
+                    continue;
+                }
+                try {
+                    byCommand.put(command, new Handler(method, lookup, prefix.length()));
+                } catch (IllegalStateException e) {
+                    unusable.put(command, e.getMessage());
+                }
+            }
+        }
+        this.maxParameterCount = index();
+    }
+
+    private void addHandlers(Class<?> c, MethodHandles.Lookup lookup) {
+        {
             Map<String, Method> declaredHere = new LinkedHashMap<>();
             for (Method method : c.getDeclaredMethods()) {
                 if (!method.getName().startsWith(Handler.PREFIX) || method.isSynthetic() || method.isBridge()) {
@@ -54,6 +109,10 @@ final class HandlerTable {
                 }
             }
         }
+    }
+
+    /** Fills the hash buckets; returns the most parameters of any handler. */
+    private int index() {
         int max = 0;
         for (Handler handler : byCommand.values()) {
             Handler[] bucket = byCommandHash.get(handler.commandHash());
@@ -61,7 +120,7 @@ final class HandlerTable {
             byCommandHash.put(handler.commandHash(), bucket);
             max = Math.max(max, handler.parameterCount());
         }
-        this.maxParameterCount = max;
+        return max;
     }
 
     private static Handler[] append(Handler[] bucket, Handler handler) {
@@ -80,6 +139,16 @@ final class HandlerTable {
      */
     static HandlerTable of(Class<?> type) {
         return TABLES.get(type);
+    }
+
+    /** {@link Pipe#dispatch}'s table of {@code type} (see the plain constructor), built once and cached. */
+    static HandlerTable plain(Class<?> type) {
+        return PLAIN_TABLES.get(type);
+    }
+
+    /** Why command cannot be dispatched, or null. */
+    String unusable(String command) {
+        return unusable.get(command);
     }
 
     /** The handler for the frame's command, or null (no allocation). */

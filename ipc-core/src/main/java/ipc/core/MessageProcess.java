@@ -292,6 +292,58 @@ public abstract class MessageProcess implements AutoCloseable {
         f.send(message);
     }
 
+    /** How long a call through {@link #remote(Class)} waits for its answer. */
+    public static final Duration DEFAULT_REMOTE_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * A proxy of {@code api}, an interface that this process's class implements, whose methods run
+     * in the backend: {@link #remote(Class, Duration)} with {@link #DEFAULT_REMOTE_TIMEOUT}.
+     */
+    public <T> T remote(Class<T> api) {
+        return remote(api, DEFAULT_REMOTE_TIMEOUT);
+    }
+
+    /**
+     * A proxy of {@code api} whose methods run in the backend, on its loop thread, in order with
+     * the messages sent to it. A void method is one-way (it returns once sent); a method that
+     * returns a value waits up to {@code timeout} for it; one that returns a CompletionStage or
+     * CompletableFuture returns a future at once. The backend method's exception surfaces as
+     * {@link RemoteException} (the backend serves on); no answer in time as
+     * {@link RemoteTimeoutException} (a late answer is dropped); the backend's exit while a call
+     * waits as {@code ipc.sync.PeerGoneException}; an interrupt of the waiting thread as
+     * {@code CancellationException} (interrupt status kept). Futures complete exceptionally with the
+     * same. The proxy is thread-safe; each thread's call gets its own answer. Answers never appear
+     * on {@link #getPipe()}. A call whose parameters and result are primitives (or void) allocates
+     * nothing once warm.
+     *
+     * @throws IllegalArgumentException when {@code api} is not a public interface that this class
+     *         implements, or a method's parameter or return type cannot travel (naming both), or the
+     *         timeout is not positive
+     * @throws IllegalStateException    before {@link #start()}
+     */
+    public <T> T remote(Class<T> api, Duration timeout) {
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("remote timeout must be positive: timeout=" + timeout);
+        }
+        if (!api.isInterface()) {
+            throw new IllegalArgumentException("remote needs an interface: api=" + api.getName());
+        }
+        if (!api.isInstance(this)) {
+            throw new IllegalArgumentException("remote needs an interface that the process class implements: api="
+                + api.getName() + " class=" + getClass().getName());
+        }
+        RemoteApi prepared = RemoteApi.of(api);
+        runningFrontend("remote");
+        return api.cast(RemoteProxies.create(new RemoteClient.ToBackend(this, prepared, Select.saturatedNanos(timeout))));
+    }
+
+    /** The started backend's remote calls (for the generated proxies). */
+    RemoteCalls remoteCalls() {
+        return runningFrontend("remote call").remoteCalls();
+    }
+
     /** The seed's demo: sends "ping" with {@code lis}; the backend's {@link #c__ping} answers "pong". */
     public void sendPing(List<?> lis) {
         sendMessageToBack(new MessageObject("ping", "lis", lis));
@@ -456,6 +508,22 @@ public abstract class MessageProcess implements AutoCloseable {
     /** Backend: sends {@code message} to the frontend's pipe. */
     protected void send_out__(MessageObject message) {
         backend().sendOut(message);
+    }
+
+    /**
+     * Backend: a proxy of {@code api} (a public interface of void methods) whose calls reach the
+     * frontend as ordinary messages on its pipe: command = the method's name, keys = its parameter
+     * names. The frontend reads them with {@code recv()}, or has {@link Pipe#dispatch} call its own
+     * object's method of that name. Thread-safe; a call of primitives allocates nothing.
+     *
+     * @throws IllegalArgumentException when a method returns a value, or a type cannot travel
+     * @throws IllegalStateException    in the frontend
+     */
+    protected <T> T frontend__(Class<T> api) {
+        Objects.requireNonNull(api, "api");
+        Backend b = backend();
+        RemoteApi prepared = RemoteApi.of(api).requireOneWay();
+        return api.cast(RemoteProxies.create(new RemoteClient.ToFrontend(b, prepared, toString())));
     }
 
     /** Backend: the seed's demo handler; logs and answers "pong" with {@code lis = [1, 2, 3]}. */

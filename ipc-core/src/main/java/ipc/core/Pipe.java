@@ -53,6 +53,15 @@ public final class Pipe {
     private Source source;
     /** Guarded by lock; true once a source has been attached (so null source means ended). */
     private boolean attached;
+    /** {@link #dispatch}'s copy of the next frame, taken off the channel under the lock and dispatched outside it. */
+    private final FrameCopy copy = new FrameCopy();
+    private final FrameReader copyReader = new FrameReader(FrameDescriptor.MAX_MAX_FRAME_BYTES);
+    private final BooleanSupplier dispatchCheck = this::copyIntoHand;
+    /** The last handler given to {@link #dispatch} and its dispatcher (reused while the handler is the same object). */
+    private Object lastHandler;
+    private Dispatcher lastDispatcher;
+    /** Where answers to typed remote calls go; null until the process's first remote(). Guarded by lock. */
+    private RemoteCalls remote;
     /** The attached source's wait hints, read without the lock by waits; UNKNOWN when there is no channel. */
     private volatile WaitPeer waitPeer = WaitPeer.UNKNOWN;
 
@@ -105,7 +114,15 @@ public final class Pipe {
             if (s == null) {
                 return attached;
             }
-            return s.hasNext() || s.producerExited() && !s.hasNext();
+            if (s.hasNext()) {
+                // the next frame may be an answer to a remote call, which is not for recv(): take the
+                // next message into hand, so that true means recv() returns at once
+                inHand = readOneLocked(s);
+                if (inHand != null) {
+                    return true;
+                }
+            }
+            return s.producerExited() && !s.hasNext();
         } finally {
             lock.unlock();
         }
@@ -114,6 +131,167 @@ public final class Pipe {
     /** Waits up to {@code timeout} ({@code null}: forever) for {@link #poll()} to be true. */
     public boolean poll(Duration timeout) {
         return SelectBell.frontend().await(readyCheck, deadline(timeout), waitPeer);
+    }
+
+    /**
+     * Waits up to {@code timeout} ({@code null}: forever) for one message and calls the method of
+     * {@code handler} that its command names (any access modifier; its parameters bind by name,
+     * with the rules of {@code c__} dispatch: missing ones get null / 0 / false, a value fits by
+     * Java's widening, or one MessageObject parameter takes the whole message). Methods of Object
+     * and of this library's classes are never called. A handler whose parameters are primitives
+     * allocates nothing per message: the frame is read in place, never made a MessageObject.
+     *
+     * @return true when a method ran; false on timeout, at end of stream, or when interrupted
+     *         (interrupt status kept)
+     * @throws IllegalStateException    when the handler has no method of that name (or one that
+     *                                  cannot be called by name, e.g. overloaded); the message is
+     *                                  not lost: the next {@link #recv()} returns it
+     * @throws IllegalArgumentException when the message's parameters do not fit the method's (the
+     *                                  message is consumed)
+     * @throws RuntimeException         what the method threw (the message is consumed); a checked
+     *                                  exception comes wrapped in an IllegalStateException
+     */
+    public boolean dispatch(Object handler, Duration timeout) {
+        java.util.Objects.requireNonNull(handler, "handler");
+        long deadline = deadline(timeout);
+        while (true) {
+            lock.lock();
+            MessageObject decoded;
+            try {
+                int taken = takeCopyLocked();
+                if (taken == COPY_ENDED) {
+                    return false;
+                }
+                if (taken == COPY_NONE) {
+                    decoded = null;
+                } else {
+                    decoded = copy.decoded;
+                    copy.decoded = null;
+                    copy.full = false;
+                    copyReader.wrap(copy.segment, 0, copy.length);
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (copyReader.isValid()) {
+                try {
+                    return run(handler, copyReader, decoded);
+                } finally {
+                    copyReader.clear();
+                }
+            }
+            if (!SelectBell.frontend().await(dispatchCheck, deadline, waitPeer)) {
+                return false;
+            }
+        }
+    }
+
+    private boolean run(Object handler, FrameReader frame, MessageObject decoded) {
+        Dispatcher d = lastDispatcher;
+        if (lastHandler != handler) {
+            d = new Dispatcher(handler, HandlerTable.plain(handler.getClass()));
+            lastHandler = handler;
+            lastDispatcher = d;
+        }
+        Handler method = d.table().find(frame);
+        if (method == null) {
+            MessageObject kept = decoded != null ? decoded : frame.toMessageObject();
+            lock.lock();
+            try {
+                if (inHand != null) {
+                    backlog.addFirst(inHand);
+                }
+                inHand = kept; // the oldest message there is: the next recv() returns it
+            } finally {
+                lock.unlock();
+            }
+            String command = kept.command();
+            String why = d.table().unusable(command);
+            throw new IllegalStateException("no method for the message's command: command=" + command
+                + (why != null ? " reason=" + why : "") + " handler=" + handler.getClass().getName()
+                + " methods=" + d.table().commands() + " (the message stays for the next recv())");
+        }
+        try {
+            d.dispatch(method, frame);
+            return true;
+        } catch (DispatchException e) {
+            Throwable cause = e.getCause();
+            if (cause == null) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("handler " + method.signature() + " threw " + cause, cause);
+        }
+    }
+
+    private static final int COPY_NONE = 0;
+    private static final int COPY_TAKEN = 1;
+    private static final int COPY_ENDED = 2;
+
+    /**
+     * Under the lock: the next message into {@link #copy} (the held or queued message encoded
+     * again, else the next frame copied off the channel); NONE when there is none yet.
+     */
+    private int takeCopyLocked() {
+        if (copy.full) {
+            return COPY_TAKEN;
+        }
+        MessageObject held = inHand != null ? inHand : backlog.poll();
+        if (held == null) {
+            Source s = source;
+            if (s != null) {
+                copyOneLocked(s);
+                if (copy.full) {
+                    return COPY_TAKEN;
+                }
+                held = inHand; // a bad frame, decoded to an "error" message
+            }
+        }
+        if (held != null) {
+            if (held == inHand) {
+                inHand = null;
+            }
+            copy.put(held);
+            return COPY_TAKEN;
+        }
+        return endedLocked() ? COPY_ENDED : COPY_NONE;
+    }
+
+    /** dispatch's wait condition: a message copied, or held, or the end of stream. */
+    private boolean copyIntoHand() {
+        lock.lock();
+        try {
+            if (copy.full || inHand != null || !backlog.isEmpty()) {
+                return true;
+            }
+            Source s = source;
+            if (s != null) {
+                copyOneLocked(s);
+            }
+            return copy.full || inHand != null || endedLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Copies the next frame off the channel (routing answers on the way); a bad one becomes inHand's "error". */
+    private void copyOneLocked(Source s) {
+        copy.remote = remote;
+        while (!copy.full && inHand == null) {
+            copy.bad = null;
+            if (!s.poll(copy)) {
+                return;
+            }
+            if (copy.bad != null) {
+                inHand = copy.bad;
+                copy.bad = null;
+            }
+        }
     }
 
     /** The backend's wait hints while its channel is attached, else {@link WaitPeer#UNKNOWN}. */
@@ -134,6 +312,47 @@ public final class Pipe {
             this.attached = true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Sends the answers to typed remote calls that this pipe's channel carries to {@code calls}. */
+    void routeAnswersTo(RemoteCalls calls) {
+        lock.lock();
+        try {
+            remote = calls;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A remote call's read of the channel: reads frames until {@code call} (null: none in
+     * particular) is answered or no frame is left, routing answers to their calls and queueing
+     * messages for {@link #recv()} in order. {@code block}: wait for the lock; else return at once
+     * when another thread holds it (that thread is reading, and routes the answer).
+     */
+    void pump(RemoteCall call, boolean block) {
+        if (block) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
+            return;
+        }
+        boolean queued = false;
+        try {
+            Source s = source;
+            while (s != null && (call == null || !call.done)) {
+                MessageObject next = readOneLocked(s);
+                if (next == null) {
+                    break;
+                }
+                backlog.add(next);
+                queued = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (queued) {
+            SelectBell.frontend().ring(); // a recv() parked on the bell takes it
         }
     }
 
@@ -211,12 +430,21 @@ public final class Pipe {
         return s.producerExited() && !s.hasNext(); // exited first, then empty: nothing can follow
     }
 
+    /**
+     * The next message off the channel, or null when there is none; answers to remote calls on
+     * the way are routed to their calls, never returned.
+     */
     private MessageObject readOneLocked(Source s) {
-        decoder.message = null;
-        s.poll(decoder);
-        MessageObject next = decoder.message;
-        decoder.message = null;
-        return next;
+        while (true) {
+            decoder.message = null;
+            decoder.remote = remote;
+            boolean consumed = s.poll(decoder);
+            MessageObject next = decoder.message;
+            decoder.message = null;
+            if (next != null || !consumed) {
+                return next;
+            }
+        }
     }
 
     private static long deadline(Duration timeout) {
@@ -229,18 +457,90 @@ public final class Pipe {
         return System.nanoTime() + Select.saturatedNanos(timeout);
     }
 
-    /** Turns each frame into a MessageObject; a bad frame into an "error" message, never lost silently. */
-    private static final class Decoder implements FrameHandler {
-        MessageObject message;
+    /**
+     * {@link #dispatch}'s frame handler: copies a message's frame into a reused buffer (so that the
+     * handler runs outside the lock, with the channel free), routes answers, turns a bad frame into
+     * an "error" message.
+     */
+    private static final class FrameCopy implements FrameHandler {
+        byte[] bytes = new byte[512];
+        java.lang.foreign.MemorySegment segment = java.lang.foreign.MemorySegment.ofArray(bytes);
+        int length;
+        boolean full;
+        /** The message copied from a held MessageObject (kept, so that "no such method" returns that object). */
+        MessageObject decoded;
+        MessageObject bad;
+        RemoteCalls remote;
 
         @Override
         public void onFrame(FrameReader frame) {
-            message = frame.toMessageObject();
+            if (frame.commandEquals(Decoder.RETURN) || frame.commandEquals(Decoder.ERROR)) {
+                if (remote != null) {
+                    remote.onAnswer(frame, frame.commandEquals(Decoder.ERROR));
+                }
+                return;
+            }
+            int n = frame.frameLength();
+            ensure(n);
+            frame.copyTo(bytes);
+            length = n;
+            full = true;
         }
 
         @Override
         public void onBadFrame(FrameException error) {
-            message = new MessageObject(MessageProcess.ERROR_COMMAND,
+            bad = Decoder.badFrameMessage(error);
+        }
+
+        void put(MessageObject message) {
+            byte[] encoded = FrameCodec.encode(message);
+            ensure(encoded.length);
+            System.arraycopy(encoded, 0, bytes, 0, encoded.length);
+            length = encoded.length;
+            decoded = message;
+            full = true;
+        }
+
+        private void ensure(int n) {
+            if (bytes.length < n) {
+                bytes = new byte[Math.max(n, 2 * bytes.length)];
+                segment = java.lang.foreign.MemorySegment.ofArray(bytes);
+            }
+        }
+    }
+
+    /** Turns each frame into a MessageObject; a bad frame into an "error" message, never lost silently. */
+    private static final class Decoder implements FrameHandler {
+        private static final byte[] RETURN = FrameCodec.stringBytes(RemoteAnswers.RETURN_COMMAND);
+        private static final byte[] ERROR = FrameCodec.stringBytes(RemoteAnswers.ERROR_COMMAND);
+
+        MessageObject message;
+        RemoteCalls remote;
+
+        @Override
+        public void onFrame(FrameReader frame) {
+            if (frame.commandEquals(RETURN)) {
+                answered(frame, false);
+            } else if (frame.commandEquals(ERROR)) {
+                answered(frame, true);
+            } else {
+                message = frame.toMessageObject();
+            }
+        }
+
+        private void answered(FrameReader frame, boolean failed) {
+            if (remote != null) {
+                remote.onAnswer(frame, failed);
+            } // else: no call was ever made from this frontend, so no call waits for it
+        }
+
+        @Override
+        public void onBadFrame(FrameException error) {
+            message = badFrameMessage(error);
+        }
+
+        static MessageObject badFrameMessage(FrameException error) {
+            return new MessageObject(MessageProcess.ERROR_COMMAND,
                 "command", null, "reason", "bad frame from backend skipped: " + error.getMessage());
         }
     }

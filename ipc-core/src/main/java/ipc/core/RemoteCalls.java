@@ -1,0 +1,379 @@
+package ipc.core;
+
+import ipc.sync.PeerGoneException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * The frontend's typed remote calls to one backend: correlation, waiting, timeouts and the
+ * backend's death.
+ *
+ * <p>Correlation: each call that expects an answer gets the next id of a per-process counter and
+ * is registered under it before its request is written; the backend's answer frame carries the
+ * id back. Answers travel on the same backend-to-frontend queue as {@code send_out__} messages
+ * (so a call and the messages the backend sent before answering it keep their order); whichever
+ * frontend thread reads that queue (a waiting caller, the pipe's reader, the async pump) hands
+ * each answer to its call here and queues each ordinary message for {@code recv()}, so answers
+ * never reach the pipe and a caller never waits for a pipe reader.
+ *
+ * <p>Waiting: a caller spins, yields, then parks on the frontend's select bell (which the
+ * backend rings after every write), reading the queue itself when no other thread does. A
+ * caller that stores another caller's answer rings the bell, so that one wakes.
+ *
+ * <p>Timeout: the call is unregistered under the same lock that answers are stored under, so a
+ * late answer finds no call and is dropped (counted in {@link #dropped()}). Death: once the
+ * backend has exited, every waiting call reads what the backend wrote before it died and then
+ * fails with PeerGoneException; so do later calls.
+ *
+ * <p>Asynchronous calls (a method returning a future) are registered the same way; a daemon
+ * thread started at the first one reads answers while any is pending, and completes the
+ * futures outside every lock, so that a future's dependent actions never run inside the reader.
+ */
+final class RemoteCalls {
+    private final String owner;
+    private final Frontend frontend;
+    private final Pipe pipe;
+    private final AtomicLong ids = new AtomicLong();
+    /** Calls waiting for an answer, by id: RemoteCall or AsyncCall. Guarded by itself. */
+    private final Long2ObjectHashMap<Object> pending = new Long2ObjectHashMap<>();
+    /** Idle calls for reuse. Guarded by itself. */
+    private final ArrayDeque<RemoteCall> pool = new ArrayDeque<>();
+    /** Async calls in flight, for the pump's deadlines; guarded by {@link #pending}. */
+    private final List<AsyncCall> asyncCalls = new ArrayList<>();
+    /** Answered async calls that the pump has yet to complete. */
+    private final ConcurrentLinkedQueue<AsyncCall> answered = new ConcurrentLinkedQueue<>();
+    private volatile String goneReason;
+    private volatile Thread pump;
+    private long dropped;
+
+    RemoteCalls(String owner, Frontend frontend, Pipe pipe) {
+        this.owner = owner;
+        this.frontend = frontend;
+        this.pipe = pipe;
+    }
+
+    // ------------------------------------------------------------------ calling
+
+    /** A pooled call for {@code method}, its request started (id and arguments still to put). */
+    RemoteCall begin(RemoteApi.RemoteMethod method) {
+        RemoteCall c;
+        synchronized (pool) {
+            c = pool.poll();
+        }
+        if (c == null) {
+            c = new RemoteCall(this);
+        }
+        c.method = method;
+        c.frame.reset(method.request());
+        return c;
+    }
+
+    void release(RemoteCall c) {
+        c.reset();
+        synchronized (pool) {
+            pool.push(c);
+        }
+    }
+
+    /** A one-way call: written, no answer awaited. Releases {@code c}. */
+    void send(RemoteCall c) {
+        try {
+            requireNotGone(c.method);
+            c.frame.putLong(0, 0L);
+            frontend.sendFrame(c.frame, c.method.signature());
+        } finally {
+            release(c);
+        }
+    }
+
+    /**
+     * Sends {@code c} and waits up to {@code timeoutNanos} for its answer, which it leaves in
+     * {@code c}'s fields; the caller reads them and releases {@code c}.
+     *
+     * @throws RemoteException        the backend's method threw
+     * @throws RemoteTimeoutException no answer in time
+     * @throws PeerGoneException      the backend exited before answering
+     * @throws CancellationException  the calling thread was interrupted (interrupt status kept)
+     */
+    void call(RemoteCall c, long timeoutNanos) {
+        requireNotGone(c.method);
+        long id = ids.incrementAndGet();
+        c.id = id;
+        c.done = false;
+        c.waiter = Thread.currentThread();
+        c.frame.putLong(0, id);
+        synchronized (pending) {
+            pending.put(id, c);
+        }
+        try {
+            frontend.sendFrame(c.frame, c.method.signature());
+        } catch (RuntimeException | Error e) {
+            unregister(id);
+            throw e;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        SelectBell.frontend().await(c, deadline, pipe.waitPeer());
+        if (!c.done && gone()) {
+            pipe.pump(c, true); // what the backend wrote before it died, even when another thread holds the pipe
+        }
+        if (!c.done) {
+            unregister(id);
+            if (!c.done) { // not answered while it was registered: any later answer is dropped
+                if (gone()) {
+                    throw new PeerGoneException("backend gone during remote call " + c.method.signature() + ": "
+                        + goneReason);
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("interrupted while waiting for remote call "
+                        + c.method.signature() + ": process=" + owner);
+                }
+                throw new RemoteTimeoutException("no answer within " + java.time.Duration.ofNanos(timeoutNanos)
+                    + ": call=" + c.method.signature() + " process=" + owner);
+            }
+        }
+        if (c.error != null) {
+            throw c.error;
+        }
+    }
+
+    /** Sends an asynchronous call; its future completes with the answer, or exceptionally as {@link #call}. */
+    CompletableFuture<Object> callAsync(RemoteCall c, long timeoutNanos) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        AsyncCall a = new AsyncCall(c.method, future, System.nanoTime() + timeoutNanos, timeoutNanos);
+        try {
+            requireNotGone(c.method);
+            long id = ids.incrementAndGet();
+            a.id = id;
+            c.frame.putLong(0, id);
+            synchronized (pending) {
+                pending.put(id, a);
+                asyncCalls.add(a);
+            }
+            startPump();
+            try {
+                frontend.sendFrame(c.frame, c.method.signature());
+            } catch (RuntimeException | Error e) {
+                if (unregister(id) != null) {
+                    future.completeExceptionally(e);
+                }
+            }
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+        } finally {
+            release(c);
+        }
+        return future;
+    }
+
+    private void requireNotGone(RemoteApi.RemoteMethod method) {
+        if (gone()) {
+            throw new PeerGoneException("backend gone, remote call " + method.signature() + " not sent: " + goneReason);
+        }
+    }
+
+    private Object unregister(long id) {
+        synchronized (pending) {
+            Object removed = pending.remove(id);
+            if (removed instanceof AsyncCall a) {
+                asyncCalls.remove(a);
+            }
+            return removed;
+        }
+    }
+
+    // ------------------------------------------------------------------ answers
+
+    /**
+     * An answer frame ({@link RemoteAnswers}), read by whichever thread reads the pipe's channel:
+     * stored in its call, or dropped when no call waits for its id (timed out).
+     */
+    void onAnswer(FrameReader answer, boolean failed) {
+        long id = answer.getLong(0);
+        Thread waiter = null;
+        synchronized (pending) {
+            Object call = pending.remove(id);
+            if (call == null) {
+                dropped++;
+                return;
+            }
+            if (call instanceof RemoteCall c) {
+                c.answer(answer, failed);
+                waiter = c.waiterOf();
+            } else {
+                AsyncCall a = (AsyncCall) call;
+                asyncCalls.remove(a);
+                a.answer(answer, failed);
+                answered.add(a);
+                LockSupport.unpark(pump);
+                return;
+            }
+        }
+        if (waiter != Thread.currentThread()) {
+            SelectBell.frontend().ring(); // the caller may be parked on the bell
+        }
+    }
+
+    /** Reads the channel for {@code c} when no other thread is reading it; true when {@code c} is answered. */
+    boolean pumpFor(RemoteCall c) {
+        pipe.pump(c, false);
+        return c.done;
+    }
+
+    /** The backend exited: every waiting call and every later one ends with PeerGoneException. */
+    void backendGone(String reason) {
+        goneReason = reason;
+        LockSupport.unpark(pump);
+    }
+
+    boolean gone() {
+        return goneReason != null;
+    }
+
+    /** Answers that came after their call had timed out. */
+    long dropped() {
+        synchronized (pending) {
+            return dropped;
+        }
+    }
+
+    // ------------------------------------------------------------------ async pump
+
+    private void startPump() {
+        if (pump != null) {
+            LockSupport.unpark(pump);
+            return;
+        }
+        synchronized (this) {
+            if (pump == null) {
+                Thread t = new Thread(this::pumpLoop, "ipc-remote-" + owner);
+                t.setDaemon(true);
+                pump = t;
+                t.start();
+            }
+        }
+    }
+
+    /** How long the pump waits at most between looks at the async deadlines. */
+    private static final long PUMP_TICK_NANOS = 20_000_000L;
+
+    private void pumpLoop() {
+        java.util.function.BooleanSupplier ready = () -> !answered.isEmpty() || gone() || pumpAll();
+        while (true) {
+            completeAnswered();
+            boolean waiting;
+            long next;
+            synchronized (pending) {
+                waiting = !asyncCalls.isEmpty();
+                next = Long.MAX_VALUE;
+                for (AsyncCall a : asyncCalls) {
+                    next = Math.min(next, a.deadline);
+                }
+            }
+            if (gone()) {
+                pipe.pump(null, true);
+                completeAnswered();
+                failAsync(new PeerGoneException("backend gone during remote call: " + goneReason));
+                return;
+            }
+            if (!waiting) {
+                LockSupport.park(this); // until the next async call or the backend's exit
+                continue;
+            }
+            long now = System.nanoTime();
+            SelectBell.frontend().await(ready, Math.min(next, now + PUMP_TICK_NANOS), pipe.waitPeer());
+            Thread.interrupted(); // the pump is ended by the backend's exit, never by an interrupt
+            expireAsync();
+        }
+    }
+
+    private boolean pumpAll() {
+        pipe.pump(null, false);
+        return !answered.isEmpty();
+    }
+
+    private void completeAnswered() {
+        AsyncCall a;
+        while ((a = answered.poll()) != null) {
+            a.complete();
+        }
+    }
+
+    private void expireAsync() {
+        long now = System.nanoTime();
+        List<AsyncCall> expired = null;
+        synchronized (pending) {
+            for (int i = asyncCalls.size() - 1; i >= 0; i--) {
+                AsyncCall a = asyncCalls.get(i);
+                if (now - a.deadline >= 0) {
+                    asyncCalls.remove(i);
+                    pending.remove(a.id);
+                    if (expired == null) {
+                        expired = new ArrayList<>();
+                    }
+                    expired.add(a);
+                }
+            }
+        }
+        if (expired != null) {
+            for (AsyncCall a : expired) {
+                a.future.completeExceptionally(new RemoteTimeoutException("no answer within "
+                    + java.time.Duration.ofNanos(a.timeoutNanos) + ": call=" + a.method.signature() + " process=" + owner));
+            }
+        }
+    }
+
+    private void failAsync(RuntimeException e) {
+        List<AsyncCall> failed;
+        synchronized (pending) {
+            failed = new ArrayList<>(asyncCalls);
+            for (AsyncCall a : failed) {
+                pending.remove(a.id);
+            }
+            asyncCalls.clear();
+        }
+        for (AsyncCall a : failed) {
+            a.future.completeExceptionally(e);
+        }
+    }
+
+    /** An asynchronous call in flight: its future, and the answer once read (completed by the pump). */
+    private static final class AsyncCall {
+        final RemoteApi.RemoteMethod method;
+        final CompletableFuture<Object> future;
+        final long deadline;
+        final long timeoutNanos;
+        long id;
+        Object value;
+        RemoteException error;
+
+        AsyncCall(RemoteApi.RemoteMethod method, CompletableFuture<Object> future, long deadline, long timeoutNanos) {
+            this.method = method;
+            this.future = future;
+            this.deadline = deadline;
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        void answer(FrameReader answer, boolean failed) {
+            if (failed) {
+                error = new RemoteException(String.valueOf(answer.getValue(1)), String.valueOf(answer.getValue(2)));
+            } else {
+                value = answer.getValue(1);
+            }
+        }
+
+        void complete() {
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else {
+                future.complete(value);
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package ipc.core;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a generated proxy ({@link RemoteProxies}) calls: {@link #begin} a call of method
+ * {@code index} of the interface, put the arguments into the returned {@link RemoteCall}, then one
+ * of {@link #send} (void), {@code call<Type>} (a value) or {@link #callAsync} (a future). The
+ * typed {@code call*} methods return primitives as primitives, so a proxy method of primitives
+ * allocates nothing.
+ */
+abstract class RemoteClient {
+    final RemoteApi api;
+
+    RemoteClient(RemoteApi api) {
+        this.api = api;
+    }
+
+    abstract RemoteCall begin(int index);
+
+    /** Writes a one-way call; releases {@code c}. */
+    abstract void send(RemoteCall c);
+
+    /** Writes the call and waits for its answer, which it leaves in {@code c}; throws as the call failed. */
+    abstract void await(RemoteCall c);
+
+    abstract void release(RemoteCall c);
+
+    abstract CompletableFuture<Object> callAsync(RemoteCall c);
+
+    final boolean callBoolean(RemoteCall c) {
+        try {
+            await(c);
+            return c.longValue != 0;
+        } finally {
+            release(c);
+        }
+    }
+
+    final byte callByte(RemoteCall c) {
+        try {
+            await(c);
+            return (byte) c.longValue;
+        } finally {
+            release(c);
+        }
+    }
+
+    final short callShort(RemoteCall c) {
+        try {
+            await(c);
+            return (short) c.longValue;
+        } finally {
+            release(c);
+        }
+    }
+
+    final char callChar(RemoteCall c) {
+        try {
+            await(c);
+            return (char) c.longValue;
+        } finally {
+            release(c);
+        }
+    }
+
+    final int callInt(RemoteCall c) {
+        try {
+            await(c);
+            return (int) c.longValue;
+        } finally {
+            release(c);
+        }
+    }
+
+    final long callLong(RemoteCall c) {
+        try {
+            await(c);
+            return c.longValue;
+        } finally {
+            release(c);
+        }
+    }
+
+    final float callFloat(RemoteCall c) {
+        try {
+            await(c);
+            return (float) c.doubleValue;
+        } finally {
+            release(c);
+        }
+    }
+
+    final double callDouble(RemoteCall c) {
+        try {
+            await(c);
+            return c.doubleValue;
+        } finally {
+            release(c);
+        }
+    }
+
+    final Object callObject(RemoteCall c) {
+        try {
+            await(c);
+            return c.reference;
+        } finally {
+            release(c);
+        }
+    }
+
+    /** The frontend's proxy of a started process: calls go to its backend. */
+    static final class ToBackend extends RemoteClient {
+        private final MessageProcess process;
+        private final long timeoutNanos;
+
+        ToBackend(MessageProcess process, RemoteApi api, long timeoutNanos) {
+            super(api);
+            this.process = process;
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        @Override
+        RemoteCall begin(int index) {
+            return process.remoteCalls().begin(api.method(index));
+        }
+
+        @Override
+        void send(RemoteCall c) {
+            c.calls.send(c);
+        }
+
+        @Override
+        void await(RemoteCall c) {
+            c.calls.call(c, timeoutNanos);
+        }
+
+        @Override
+        void release(RemoteCall c) {
+            c.calls.release(c);
+        }
+
+        @Override
+        CompletableFuture<Object> callAsync(RemoteCall c) {
+            return c.calls.callAsync(c, timeoutNanos);
+        }
+
+        @Override
+        public String toString() {
+            return "<remote " + api.api().getSimpleName() + " of " + process + ", timeout="
+                + java.time.Duration.ofNanos(timeoutNanos) + ">";
+        }
+    }
+
+    /**
+     * The backend's {@code frontend__} proxy: each call becomes an ordinary message on the frontend's
+     * pipe (command = method name, keys = parameter names). Thread-safe: each call takes a pooled
+     * builder, and the frame is written under the writer's monitor.
+     */
+    static final class ToFrontend extends RemoteClient {
+        private final Backend backend;
+        private final String owner;
+        private final java.util.ArrayDeque<RemoteCall> pool = new java.util.ArrayDeque<>();
+
+        ToFrontend(Backend backend, RemoteApi api, String owner) {
+            super(api);
+            this.backend = backend;
+            this.owner = owner;
+        }
+
+        @Override
+        RemoteCall begin(int index) {
+            RemoteCall c;
+            synchronized (pool) {
+                c = pool.poll();
+            }
+            if (c == null) {
+                c = new RemoteCall(null);
+                c.firstField = 0;
+            }
+            c.method = api.method(index);
+            c.frame.reset(c.method.message());
+            return c;
+        }
+
+        @Override
+        void send(RemoteCall c) {
+            try {
+                backend.sendOut(c.frame);
+            } finally {
+                release(c);
+            }
+        }
+
+        @Override
+        void await(RemoteCall c) {
+            throw new IllegalStateException("frontend__ methods are one-way: method=" + c.method.signature());
+        }
+
+        @Override
+        void release(RemoteCall c) {
+            c.reset();
+            synchronized (pool) {
+                pool.push(c);
+            }
+        }
+
+        @Override
+        CompletableFuture<Object> callAsync(RemoteCall c) {
+            throw new IllegalStateException("frontend__ methods are one-way: method=" + c.method.signature());
+        }
+
+        @Override
+        public String toString() {
+            return "<frontend " + api.api().getSimpleName() + " of " + owner + ">";
+        }
+    }
+}
