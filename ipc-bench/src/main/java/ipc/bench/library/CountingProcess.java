@@ -20,7 +20,7 @@ import java.lang.management.ManagementFactory;
  * creates, written by the backend with release semantics after each message, read by the
  * frontend with acquire; monotonic, so a stale read only makes the frontend wait a little longer.
  */
-public final class CountingProcess extends MessageProcess {
+public final class CountingProcess extends MessageProcess implements Ticks {
 
     static final String TICK = "tick";
     static final String STATS = "stats";
@@ -57,7 +57,7 @@ public final class CountingProcess extends MessageProcess {
     }
 
     /** A message of the stream: three primitive parameters, as design.md's throughput target says. */
-    static MessageObject tick(long seq, int qty, double price) {
+    static MessageObject tickMessage(long seq, int qty, double price) {
         return new MessageObject(TICK, "seq", seq, "qty", qty, "price", price);
     }
 
@@ -75,6 +75,12 @@ public final class CountingProcess extends MessageProcess {
 
     /** Backend: one message of the stream. */
     void c__tick(long seq, int qty, double price) {
+        tick(seq, qty, price);
+    }
+
+    /** Backend, called through {@code remote(Ticks.class)}: one one-way typed call of the stream. */
+    @Override
+    public void tick(long seq, int qty, double price) {
         checksum += seq + qty + (long) price;
         WORD.setRelease(progressWord, 0L, ++handled);
     }

@@ -11,7 +11,7 @@ import java.lang.management.ManagementFactory;
  * {@code stats} it answers with the echoes it handled and the bytes its loop thread allocated
  * meanwhile (ThreadMXBean), the backend half of the round trip's allocation.
  */
-public final class EchoProcess extends MessageProcess {
+public final class EchoProcess extends MessageProcess implements Adder {
 
     /** The command the benchmark sends and the backend answers with. */
     public static final String ECHO = "echo";
@@ -78,6 +78,13 @@ public final class EchoProcess extends MessageProcess {
         send_out__(new MessageObject(STATS, MESSAGES, handled - handledMark, ALLOCATED, allocated));
         handledMark = handled;
         allocatedMark = threads.getCurrentThreadAllocatedBytes();
+    }
+
+    /** Backend, called through {@code remote(Adder.class)}: one typed round trip. */
+    @Override
+    public long add(long a, long b) {
+        handled++;
+        return a + b;
     }
 
     /** Frontend: asks the backend to echo {@code seq}. */

@@ -94,6 +94,16 @@ public class MessageStream {
         stream.sender.sendOne();
     }
 
+    /**
+     * The same stream as {@link #send}, each message a one-way typed call
+     * ({@code remote(Ticks.class).tick(seq, qty, price)}): no MessageObject at all, the frame built
+     * from the primitives.
+     */
+    @Benchmark
+    public void sendTyped(Stream stream) {
+        stream.sender.sendOneTyped();
+    }
+
     /** A SharedMemory name unique to this JVM and trial (SharedMemory replaces names whose creator is gone). */
     static String uniqueName(String kind) {
         return "bench-" + kind + "-" + ProcessHandle.current().pid() + "-" + TRIALS.incrementAndGet();
@@ -116,15 +126,17 @@ public class MessageStream {
         private final CountingProcess process;
         private final Pipe pipe;
         private final MessageObject[] messages = new MessageObject[DISTINCT];
+        private Ticks ticks;
         private long sent;
 
         StreamSender(CountingProcess process) {
             this.process = process;
             this.pipe = process.getPipe();
             for (int i = 0; i < DISTINCT; i++) {
-                messages[i] = CountingProcess.tick(i, i * 7, 100.0 + i / 64.0);
+                messages[i] = CountingProcess.tickMessage(i, i * 7, 100.0 + i / 64.0);
             }
             process.start();
+            ticks = process.remote(Ticks.class);
         }
 
         long sent() {
@@ -138,6 +150,16 @@ public class MessageStream {
         void sendOne() {
             long n = ++sent;
             process.sendMessageToBack(messages[(int) n & (DISTINCT - 1)]);
+            if (StreamWindow.checkDue(n)) {
+                StreamWindow.await(n, process::handledAcquire, this::checkAlive);
+            }
+        }
+
+        /** {@link #sendOne} as a one-way typed call with the same values. */
+        void sendOneTyped() {
+            long n = ++sent;
+            int i = (int) n & (DISTINCT - 1);
+            ticks.tick(i, i * 7, 100.0 + i / 64.0);
             if (StreamWindow.checkDue(n)) {
                 StreamWindow.await(n, process::handledAcquire, this::checkAlive);
             }

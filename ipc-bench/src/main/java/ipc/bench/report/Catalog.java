@@ -33,6 +33,9 @@ public final class Catalog {
     // The library (ipc.bench.library, added as MessageProcess and SyncIndex land).
     public static final String MESSAGE_PROCESS = "MessageProcessRoundTrip.roundTrip:placement=unpinned";
     public static final String MESSAGE_PROCESS_PINNED = "MessageProcessRoundTrip.roundTrip:placement=pinned";
+    public static final String TYPED_CALL = "TypedCallRoundTrip.roundTrip:placement=unpinned";
+    public static final String TYPED_CALL_PINNED = "TypedCallRoundTrip.roundTrip:placement=pinned";
+    public static final String TYPED_STREAM = "MessageStream.sendTyped";
     public static final String SYNC_INDEX_SPIN = "SyncIndexRoundTrip.roundTrip:waiting=spin";
     public static final String SYNC_INDEX_PARK = "SyncIndexRoundTrip.roundTrip:waiting=park";
     public static final String STREAM = "MessageStream.send";
@@ -66,6 +69,15 @@ public final class Catalog {
             lib(MESSAGE_PROCESS_PINNED, "MessageProcess round trip, pinned", "#ff0000",
                     "the same with the benchmark thread pinned (Affinity.pin) to the process's first CPU and the backend's "
                             + "loop thread (setBackendCpu) to its last"),
+            lib(TYPED_CALL, "typed remote call round trip (long add(long, long))", "#e6550d",
+                    "frontend remote(Adder.class).add(seq, 1): the generated proxy's request frame, the backend's "
+                            + "invocation of EchoProcess.add, the answer routed back by id and returned as a long"),
+            lib(TYPED_CALL_PINNED, "typed remote call round trip, pinned", "#a63603",
+                    "the same with the benchmark thread and the backend's loop thread pinned as the MessageProcess "
+                            + "round trip's"),
+            lib(TYPED_STREAM, "one-way stream of typed calls (void tick(long, int, double))", "#756bb1",
+                    "the stream benchmark's messages as one-way typed calls remote(Ticks.class).tick(seq, qty, price): "
+                            + "no MessageObject, the frame built from the primitives; the same 64 Ki window"),
             lib(SYNC_INDEX_SPIN, "SyncIndex round trip, hot", "#1f77b4",
                     "new SyncIndex(eg) reserves, its index goes to a peer JVM in a MessageObject over a Channel, "
                             + "the peer sets the event, close() waits (spin, yield, then park) and releases"),

@@ -47,6 +47,17 @@ public sealed interface Goal {
         }
     }
 
+    /** figure / baseline >= ratio (a throughput at least ratio x its baseline's). */
+    record RatioAtLeast(double ratio) implements Goal {
+        public double shortfall(double figure, double baseline) {
+            return ratio / (figure / baseline) - 1;
+        }
+
+        public boolean needsBaseline() {
+            return true;
+        }
+    }
+
     /** baseline / figure >= factor (the library factor x faster than its baseline). */
     record SpeedupAtLeast(double factor) implements Goal {
         public double shortfall(double figure, double baseline) {

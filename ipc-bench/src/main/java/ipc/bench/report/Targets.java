@@ -4,6 +4,7 @@ import ipc.bench.library.MessageStream;
 import ipc.bench.library.ShmFootprint;
 import ipc.bench.report.Goal.AtLeast;
 import ipc.bench.report.Goal.AtMost;
+import ipc.bench.report.Goal.RatioAtLeast;
 import ipc.bench.report.Goal.RatioAtMost;
 import ipc.bench.report.Goal.SpeedupAtLeast;
 import ipc.bench.report.Target.Figure;
@@ -66,6 +67,18 @@ public final class Targets {
                     fig(Catalog.LADDER_DISPATCH, MarkdownReport.FRONTEND_ALLOCATION), null, new AtMost(RECEIVED_ECHO_BYTES)),
             new Target("the same, backend loop thread", "0 B (< 1 B/op is noise)",
                     fig(Catalog.LADDER_DISPATCH, MarkdownReport.BACKEND_ALLOCATION), null, new AtMost(ZERO_ALLOCATION)),
+            new Target("typed remote call round trip, long add(long, long), unpinned (issue \"Typed remote calls\")",
+                    "p50 within 1.5x of raw Chronicle",
+                    fig(Catalog.TYPED_CALL, Stat.P50), fig(Catalog.CHRONICLE, Stat.P50), new RatioAtMost(1.5)),
+            new Target("the same typed call", "no slower than the MessageObject round trip at p50",
+                    fig(Catalog.TYPED_CALL, Stat.P50), fig(Catalog.MESSAGE_PROCESS, Stat.P50), new RatioAtMost(1)),
+            new Target("the same typed call, frontend thread", "0 B (ThreadMXBean bytes per call; < 1 B/op is noise)",
+                    fig(Catalog.TYPED_CALL, MarkdownReport.FRONTEND_ALLOCATION), null, new AtMost(ZERO_ALLOCATION)),
+            new Target("the same typed call, backend loop thread", "0 B (< 1 B/op is noise)",
+                    fig(Catalog.TYPED_CALL, MarkdownReport.BACKEND_ALLOCATION), null, new AtMost(ZERO_ALLOCATION)),
+            new Target("one-way stream of typed calls (void tick(long, int, double))",
+                    "at least the MessageObject stream's rate",
+                    fig(Catalog.TYPED_STREAM, Stat.THROUGHPUT), fig(Catalog.STREAM, Stat.THROUGHPUT), new RatioAtLeast(1)),
             new Target("SyncIndex round trip, hot", "p50 under 1 us",
                     fig(Catalog.SYNC_INDEX_SPIN, Stat.P50), fig(Catalog.FUTEX_SPIN, Stat.P50), new AtMost(1)),
             new Target("SyncIndex round trip, after the waiter has parked", "p50 within 1.2x of a raw futex ping-pong",
