@@ -56,8 +56,8 @@ final class Frontend {
      */
     private volatile boolean exitHandled;
     private final Object remoteLock = new Object();
-    /** Typed remote calls to this backend, created at the first {@code remote()}; guarded by remoteLock. */
-    private RemoteCalls remoteCalls;
+    /** Typed remote calls to this backend, created at the first call; written under remoteLock, read without it. */
+    private volatile RemoteCalls remoteCalls;
     /** Set first thing when the backend process has exited (before its output is drained). */
     private volatile String exitReason;
 
@@ -304,6 +304,10 @@ final class Frontend {
 
     /** This backend's typed remote calls (created on first use; their answers are routed off the pipe). */
     RemoteCalls remoteCalls() {
+        RemoteCalls calls = remoteCalls;
+        if (calls != null) {
+            return calls;
+        }
         synchronized (remoteLock) {
             if (remoteCalls == null) {
                 remoteCalls = new RemoteCalls(owner, this, pipe);

@@ -20,6 +20,8 @@ final class RemoteCall implements BooleanSupplier {
     final RemoteCalls calls;
     final FrameBuilder frame = new FrameBuilder(8);
     RemoteApi.RemoteMethod method;
+    /** Between begin and release; only the owning thread reads or writes it. */
+    boolean inUse;
     /** The frame field of parameter 0: 1 in a call (field 0 is the id), 0 in a {@code frontend__} message. */
     int firstField = 1;
     /** The id this call waits for; guarded by the calls' lock. */

@@ -1,7 +1,6 @@
 package ipc.core;
 
 import ipc.sync.PeerGoneException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -43,8 +42,12 @@ final class RemoteCalls {
     private final AtomicLong ids = new AtomicLong();
     /** Calls waiting for an answer, by id: RemoteCall or AsyncCall. Guarded by itself. */
     private final Long2ObjectHashMap<Object> pending = new Long2ObjectHashMap<>();
-    /** Idle calls for reuse. Guarded by itself. */
-    private final ArrayDeque<RemoteCall> pool = new ArrayDeque<>();
+    /**
+     * Each thread's reusable call: a thread has at most one call of this process in flight (a
+     * synchronous call blocks it; an asynchronous one releases its call once sent), so a
+     * thread-local needs neither a lock nor an atomic. It dies with its thread.
+     */
+    private final ThreadLocal<RemoteCall> perThread = ThreadLocal.withInitial(() -> new RemoteCall(this));
     /** Async calls in flight, for the pump's deadlines; guarded by {@link #pending}. */
     private final List<AsyncCall> asyncCalls = new ArrayList<>();
     /** Answered async calls that the pump has yet to complete. */
@@ -63,13 +66,11 @@ final class RemoteCalls {
 
     /** A pooled call for {@code method}, its request started (id and arguments still to put). */
     RemoteCall begin(RemoteApi.RemoteMethod method) {
-        RemoteCall c;
-        synchronized (pool) {
-            c = pool.poll();
+        RemoteCall c = perThread.get();
+        if (c.inUse) {
+            c = new RemoteCall(this); // not expected (see perThread); correct anyway
         }
-        if (c == null) {
-            c = new RemoteCall(this);
-        }
+        c.inUse = true;
         c.method = method;
         c.frame.reset(method.request());
         return c;
@@ -77,9 +78,7 @@ final class RemoteCalls {
 
     void release(RemoteCall c) {
         c.reset();
-        synchronized (pool) {
-            pool.push(c);
-        }
+        c.inUse = false;
     }
 
     /** A one-way call: written, no answer awaited. Releases {@code c}. */
