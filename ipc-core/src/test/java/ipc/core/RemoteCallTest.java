@@ -80,6 +80,8 @@ public class RemoteCallTest {
 
         CompletionStage<String> failLater(String why);
 
+        long exitNow(int code);
+
         /** A default method: runs in the backend too, where the class may override it. */
         default String where() {
             return "frontend";
@@ -238,6 +240,13 @@ public class RemoteCallTest {
         /** Sends a message on the pipe, so that the tests can check that answers stay off it. */
         void c__say(String text) {
             send_out__(new MessageObject("said", "text", text));
+        }
+
+        /** Exits the backend (as a handler that calls System.exit would) with the call unanswered. */
+        @Override
+        public long exitNow(int code) {
+            System.exit(code);
+            return 0;
         }
 
         @Override
@@ -445,6 +454,21 @@ public class RemoteCallTest {
             ExecutionException f = assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS));
             assertInstanceOf(PeerGoneException.class, f.getCause());
             assertThrows(PeerGoneException.class, () -> remote.add(1, 1), "a call after the death");
+        }
+    }
+
+    @Test
+    void backendExitingMidCall() {
+        try (CalcProcess leaver = new CalcProcess("leaver")) {
+            leaver.start();
+            Calc remote = leaver.remote(Calc.class);
+            long begin = System.nanoTime();
+            PeerGoneException e = assertThrows(PeerGoneException.class, () -> remote.exitNow(3));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+            assertTrue(e.getMessage().contains("exitCode=3"), e.getMessage());
+            assertTrue(millis < 5000, "PeerGoneException after " + millis + " ms");
+            assertNull(leaver.getPipe().recv(REPLY), "end of stream");
+            assertEquals(3, leaver.exitCode().orElseThrow());
         }
     }
 
