@@ -125,16 +125,18 @@ final class Backend implements FrameHandler {
         if (table == null) {
             table = remote = RemoteDispatcher.of(process.getClass());
         }
-        long id = frame.fieldCount() > 0 && frame.typeTag(0) == FrameDescriptor.TYPE_LONG ? frame.getLong(0) : 0;
         RemoteDispatcher.Entry entry = table.find(frame);
+        long id = entry != null && entry.method().oneWay() ? 0
+            : frame.fieldCount() > 0 && frame.typeTag(0) == FrameDescriptor.TYPE_LONG ? frame.getLong(0) : 0;
         try {
             if (entry == null) {
                 throw new IllegalStateException("no remote method for " + frame.command() + " in "
                     + process.getClass().getName());
             }
-            if (frame.fieldCount() != entry.parameterCount() + 1) {
+            int first = entry.method().firstField();
+            if (frame.fieldCount() != entry.parameterCount() + first) {
                 throw new IllegalArgumentException("call of " + entry.method().signature() + " with "
-                    + (frame.fieldCount() - 1) + " arguments");
+                    + (frame.fieldCount() - first) + " arguments");
             }
             entry.invoker().invokeExact((Object) process, frame, answers, id);
         } catch (VirtualMachineError e) {

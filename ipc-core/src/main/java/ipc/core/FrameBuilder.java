@@ -21,6 +21,7 @@ final class FrameBuilder implements FrameSource {
     private long[] bits;
     /** Per field: the value of a reference; cleared by {@link #clearReferences}. */
     private Object[] refs;
+    private boolean hasReferences;
 
     FrameBuilder(int capacity) {
         tags = new byte[capacity];
@@ -28,7 +29,7 @@ final class FrameBuilder implements FrameSource {
         refs = new Object[capacity];
     }
 
-    /** Starts a frame of {@code shape}, every field null until put. */
+    /** Starts a frame of {@code shape}; the caller puts every field before it is written. */
     FrameBuilder reset(FrameShape shape) {
         this.shape = shape;
         this.command = shape.commandBytes();
@@ -39,8 +40,7 @@ final class FrameBuilder implements FrameSource {
             bits = Arrays.copyOf(bits, count);
             refs = Arrays.copyOf(refs, count);
         }
-        Arrays.fill(tags, 0, count, FrameDescriptor.TYPE_NULL);
-        return this;
+        return this; // every field is put before the frame is written (the proxy puts them all)
     }
 
     int fieldCount() {
@@ -102,6 +102,7 @@ final class FrameBuilder implements FrameSource {
         }
         tags[field] = tag;
         refs[field] = v;
+        hasReferences = true;
         switch (v) { // a box is encoded from bits, as the primitive it holds
             case Boolean b -> bits[field] = b ? 1 : 0;
             case Character c -> bits[field] = c;
@@ -117,7 +118,10 @@ final class FrameBuilder implements FrameSource {
 
     /** Lets go of the reference values of the last frame (so the builder keeps nothing alive). */
     void clearReferences() {
-        Arrays.fill(refs, 0, count, null);
+        if (hasReferences) {
+            Arrays.fill(refs, 0, count, null);
+            hasReferences = false;
+        }
     }
 
     @Override

@@ -30,8 +30,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>The request frame of method {@code m(long a, int b)} is command {@code "__call__:m(JI)"}
  * (name and parameter descriptor, so overloads differ), field {@code "id"} (LONG, the call's
- * correlation id; 0 for a one-way call), then one field per parameter, keyed by its name, in
- * order. The backend binds by position; the names serve dumps and logs.
+ * correlation id; absent in a one-way call, which has no answer), then one field per parameter,
+ * keyed by its name, in order. The backend binds by position; the names serve dumps and logs.
  */
 final class RemoteApi {
     /** Commands of remote-call frames start with this; user commands never start with "__". */
@@ -48,6 +48,11 @@ final class RemoteApi {
                         Class<?>[] parameterTypes, Result result, String signature) {
         boolean oneWay() {
             return result == Result.VOID;
+        }
+
+        /** The request's field of parameter 0: 1 after the id, 0 in a one-way call (no id). */
+        int firstField() {
+            return oneWay() ? 0 : 1;
         }
     }
 
@@ -135,9 +140,13 @@ final class RemoteApi {
         String signature = signature(m);
         Parameter[] parameters = m.getParameters();
         Type[] generic = m.getGenericParameterTypes();
-        String[] keys = new String[parameters.length + 1];
+        Result result = result(m, signature);
+        int first = result == Result.VOID ? 0 : 1; // a one-way call carries no id
+        String[] keys = new String[parameters.length + first];
         String[] names = new String[parameters.length];
-        keys[0] = ID_KEY;
+        if (first == 1) {
+            keys[0] = ID_KEY;
+        }
         for (int j = 0; j < parameters.length; j++) {
             if (!isValueType(generic.length == parameters.length ? generic[j] : parameters[j].getType())) {
                 throw new IllegalArgumentException("parameter type cannot travel in a message: method=" + signature
@@ -146,9 +155,8 @@ final class RemoteApi {
                     + " Map<String, ?> of these)");
             }
             names[j] = parameters[j].getName();
-            keys[j + 1] = names[j];
+            keys[j + first] = names[j];
         }
-        Result result = result(m, signature);
         String command = CALL_PREFIX + m.getName() + descriptor(m.getParameterTypes());
         return new RemoteMethod(m, index, command, FrameShape.of(command, keys), FrameShape.of(m.getName(), names),
             m.getParameterTypes(), result, signature);

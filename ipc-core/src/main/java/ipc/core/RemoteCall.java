@@ -12,9 +12,9 @@ import java.util.function.BooleanSupplier;
  * channel (this one, another caller, the pipe's reader) stores the answer under
  * {@link RemoteCalls}' lock and then sets {@link #done} (volatile), which publishes the fields.
  *
- * <p>The {@code put*} methods are what the generated proxy calls, one per argument; field 0 is
- * the id, so argument j goes to field j + 1 (in a {@code frontend__} message, which has no id, to
- * field j).
+ * <p>The {@code put*} methods are what the generated proxy calls, one per argument; in a call
+ * with an answer field 0 is the id, so argument j goes to field j + 1 (in a one-way call and a
+ * {@code frontend__} message, which have no id, to field j).
  */
 final class RemoteCall implements BooleanSupplier {
     final RemoteCalls calls;
@@ -22,7 +22,7 @@ final class RemoteCall implements BooleanSupplier {
     RemoteApi.RemoteMethod method;
     /** Between begin and release; only the owning thread reads or writes it. */
     boolean inUse;
-    /** The frame field of parameter 0: 1 in a call (field 0 is the id), 0 in a {@code frontend__} message. */
+    /** The frame field of parameter 0: 1 in a call with an answer (field 0 is the id), 0 in a one-way call or a {@code frontend__} message. */
     int firstField = 1;
     /** The id this call waits for; guarded by the calls' lock. */
     long id;

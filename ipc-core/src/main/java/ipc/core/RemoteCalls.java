@@ -72,6 +72,7 @@ final class RemoteCalls {
         }
         c.inUse = true;
         c.method = method;
+        c.firstField = method.firstField();
         c.frame.reset(method.request());
         return c;
     }
@@ -85,7 +86,6 @@ final class RemoteCalls {
     void send(RemoteCall c) {
         try {
             requireNotGone(c.method);
-            c.frame.putLong(0, 0L);
             frontend.sendFrame(c.frame, c.method.signature());
         } finally {
             release(c);

@@ -60,7 +60,7 @@ final class RemoteDispatcher {
             }
             for (RemoteApi.RemoteMethod m : prepared.methods()) {
                 byCommand.computeIfAbsent(m.command(),
-                    c -> new Entry(m, FrameCodec.stringBytes(c), invoker(m.method())));
+                    c -> new Entry(m, FrameCodec.stringBytes(c), invoker(m.method(), m.firstField())));
             }
         }
         for (Entry e : byCommand.values()) {
@@ -114,7 +114,8 @@ final class RemoteDispatcher {
         return seen;
     }
 
-    private static MethodHandle invoker(Method method) {
+    /** @param firstField the request's field of parameter 0 */
+    private static MethodHandle invoker(Method method, int firstField) {
         MethodHandle target;
         try {
             method.setAccessible(true);
@@ -126,7 +127,7 @@ final class RemoteDispatcher {
         Class<?>[] types = method.getParameterTypes();
         int n = types.length;
         for (int j = 0; j < n; j++) {
-            target = MethodHandles.collectArguments(target, 1 + j, extractor(types[j], j + 1));
+            target = MethodHandles.collectArguments(target, 1 + j, extractor(types[j], j + firstField));
         }
         if (n == 0) {
             target = MethodHandles.dropArguments(target, 1, FrameReader.class);
