@@ -28,14 +28,14 @@ import java.util.concurrent.CompletionStage;
  * a CompletionStage / CompletableFuture of one (or of Void). Anything else is refused with an
  * IllegalArgumentException that names the method and the type.
  *
- * <p>The request frame of method {@code m(long a, int b)} is command {@code "__call__:m(JI)"}
+ * <p>The request frame of method {@code m(long a, int b)} is command {@code "__c:m(JI)"}
  * (name and parameter descriptor, so overloads differ), field {@code "id"} (LONG, the call's
  * correlation id; absent in a one-way call, which has no answer), then one field per parameter,
  * keyed by its name, in order. The backend binds by position; the names serve dumps and logs.
  */
 final class RemoteApi {
     /** Commands of remote-call frames start with this; user commands never start with "__". */
-    static final String CALL_PREFIX = "__call__:";
+    static final String CALL_PREFIX = "__c:";
     static final byte[] CALL_PREFIX_BYTES = FrameCodec.stringBytes(CALL_PREFIX);
     /** The id field of a request; then the parameters. */
     static final String ID_KEY = "id";

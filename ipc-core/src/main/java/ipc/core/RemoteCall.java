@@ -24,8 +24,25 @@ final class RemoteCall implements BooleanSupplier {
     boolean inUse;
     /** The frame field of parameter 0: 1 in a call with an answer (field 0 is the id), 0 in a one-way call or a {@code frontend__} message. */
     int firstField = 1;
-    /** The id this call waits for; guarded by the calls' lock. */
+    /**
+     * The id this call waits for: written before the call is registered (the registration's
+     * compare-and-set publishes it), read by the thread that routes answers.
+     */
     long id;
+    /** WAITING, then ANSWERED (a router claimed it) or ABANDONED (the caller gave up first). */
+    private volatile int state;
+    private static final int WAITING = 0;
+    private static final int ANSWERED = 1;
+    private static final int ABANDONED = 2;
+    private static final java.lang.invoke.VarHandle STATE;
+
+    static {
+        try {
+            STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(RemoteCall.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     volatile boolean done;
     /** The thread that waits for the answer (a reader that stores it from another thread rings the bell). */
     Thread waiter;
@@ -45,7 +62,25 @@ final class RemoteCall implements BooleanSupplier {
         return done || calls.pumpFor(this) || calls.gone();
     }
 
-    /** Stores the answer frame's value as {@link #method} returns it; called under the calls' lock. */
+    /** Before registering: a new wait. */
+    void waiting() {
+        state = WAITING;
+    }
+
+    /** A router takes the answer for this call; false when the caller has given up. */
+    boolean claim() {
+        return STATE.compareAndSet(this, WAITING, ANSWERED);
+    }
+
+    /** The caller gives up; false when a router has claimed the answer first. */
+    boolean abandon() {
+        return STATE.compareAndSet(this, WAITING, ABANDONED);
+    }
+
+    /**
+     * Stores the answer frame's value as {@link #method} returns it, then sets {@link #done}; called
+     * by the router that claimed the call (or removed it from the map under its lock).
+     */
     void answer(FrameReader answer, boolean failed) {
         if (failed) {
             Object className = answer.getValue(1);

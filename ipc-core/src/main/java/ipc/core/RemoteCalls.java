@@ -7,6 +7,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -15,7 +16,8 @@ import org.agrona.collections.Long2ObjectHashMap;
  * backend's death.
  *
  * <p>Correlation: each call that expects an answer gets the next id of a per-process counter and
- * is registered under it before its request is written; the backend's answer frame carries the
+ * is registered under it before its request is written (a synchronous call in a slot of a small
+ * array, by compare-and-set, so that the usual call takes no lock; the rest in a map); the backend's answer frame carries the
  * id back. Answers travel on the same backend-to-frontend queue as {@code send_out__} messages
  * (so a call and the messages the backend sent before answering it keep their order); whichever
  * frontend thread reads that queue (a waiting caller, the pipe's reader, the async pump) hands
@@ -26,8 +28,8 @@ import org.agrona.collections.Long2ObjectHashMap;
  * backend rings after every write), reading the queue itself when no other thread does. A
  * caller that stores another caller's answer rings the bell, so that one wakes.
  *
- * <p>Timeout: the call is unregistered under the same lock that answers are stored under, so a
- * late answer finds no call and is dropped (counted in {@link #dropped()}). Death: once the
+ * <p>Timeout: the call is unregistered (a compare-and-set that the answering thread also races
+ * for, or under the map's lock), so a late answer finds no call and is dropped (counted in {@link #dropped()}). Death: once the
  * backend has exited, every waiting call reads what the backend wrote before it died and then
  * fails with PeerGoneException; so do later calls.
  *
@@ -40,7 +42,16 @@ final class RemoteCalls {
     private final Frontend frontend;
     private final Pipe pipe;
     private final AtomicLong ids = new AtomicLong();
-    /** Calls waiting for an answer, by id: RemoteCall or AsyncCall. Guarded by itself. */
+    /**
+     * Synchronous calls waiting for an answer, in slot {@code id & (SLOTS - 1)}: registering,
+     * answering and giving up each take one compare-and-set, no lock. A call whose slot is taken
+     * (more than {@link #SLOTS} calls apart still waiting) goes to {@link #pending} instead.
+     */
+    private final AtomicReferenceArray<RemoteCall> slots = new AtomicReferenceArray<>(SLOTS);
+    /** A power of two: far more than the threads that call one process at once. */
+    static final int SLOTS = 256;
+
+    /** Calls waiting for an answer that are not in {@link #slots}, by id: RemoteCall or AsyncCall. Guarded by itself. */
     private final Long2ObjectHashMap<Object> pending = new Long2ObjectHashMap<>();
     /**
      * Each thread's reusable call: a thread has at most one call of this process in flight (a
@@ -107,14 +118,19 @@ final class RemoteCalls {
         c.id = id;
         c.done = false;
         c.waiter = Thread.currentThread();
+        c.waiting();
         c.frame.putLong(0, id);
-        synchronized (pending) {
-            pending.put(id, c);
+        int slot = (int) id & (SLOTS - 1);
+        boolean slotted = slots.compareAndSet(slot, null, c); // publishes the fields above to the router
+        if (!slotted) {
+            synchronized (pending) {
+                pending.put(id, c);
+            }
         }
         try {
             frontend.sendFrame(c.frame, c.method.signature());
         } catch (RuntimeException | Error e) {
-            unregister(id);
+            giveUp(c, slot, slotted);
             throw e;
         }
         long deadline = System.nanoTime() + timeoutNanos;
@@ -123,7 +139,7 @@ final class RemoteCalls {
             pipe.pump(c, true); // what the backend wrote before it died, even when another thread holds the pipe
         }
         if (!c.done) {
-            unregister(id);
+            giveUp(c, slot, slotted);
             if (!c.done) { // not answered while it was registered: any later answer is dropped
                 if (gone()) {
                     throw new PeerGoneException("backend gone during remote call " + c.method.signature() + ": "
@@ -139,6 +155,25 @@ final class RemoteCalls {
         }
         if (c.error != null) {
             throw c.error;
+        }
+    }
+
+    /**
+     * Unregisters a call that stops waiting (timeout, interrupt, death, a failed send): after
+     * this, an answer to its id is dropped. When a router claimed the call first, waits the few
+     * instructions until that router has stored the answer ({@code done}), which the caller then uses.
+     */
+    private void giveUp(RemoteCall c, int slot, boolean slotted) {
+        if (slotted) {
+            if (c.abandon()) {
+                slots.compareAndSet(slot, c, null);
+            } else {
+                while (!c.done) {
+                    Thread.onSpinWait();
+                }
+            }
+        } else {
+            unregister(c.id);
         }
     }
 
@@ -195,6 +230,16 @@ final class RemoteCalls {
      */
     void onAnswer(FrameReader answer, boolean failed) {
         long id = answer.getLong(0);
+        int slot = (int) id & (SLOTS - 1);
+        RemoteCall slotted = slots.get(slot);
+        if (slotted != null && slotted.id == id && slotted.claim()) {
+            slots.set(slot, null); // free before done: the waiter may call again at once
+            slotted.answer(answer, failed);
+            if (slotted.waiterOf() != Thread.currentThread()) {
+                SelectBell.frontend().ring(); // the caller may be parked on the bell
+            }
+            return;
+        }
         Thread waiter = null;
         synchronized (pending) {
             Object call = pending.remove(id);
@@ -210,8 +255,7 @@ final class RemoteCalls {
                 asyncCalls.remove(a);
                 a.answer(answer, failed);
                 answered.add(a);
-                LockSupport.unpark(pump);
-                return;
+                waiter = pump;
             }
         }
         if (waiter != Thread.currentThread()) {
@@ -235,7 +279,7 @@ final class RemoteCalls {
         return goneReason != null;
     }
 
-    /** Answers that came after their call had timed out. */
+    /** Answers that came after their call had timed out; for tests. */
     long dropped() {
         synchronized (pending) {
             return dropped;
