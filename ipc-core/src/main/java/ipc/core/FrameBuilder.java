@@ -31,6 +31,9 @@ final class FrameBuilder implements FrameSource {
 
     /** Starts a frame of {@code shape}; the caller puts every field before it is written. */
     FrameBuilder reset(FrameShape shape) {
+        if (shape == this.shape) {
+            return this; // the same method again: no reference stores (each a GC barrier) per call
+        }
         this.shape = shape;
         this.command = shape.commandBytes();
         this.keys = shape.keyBytes();

@@ -543,17 +543,67 @@ public final class FrameReader {
             + key(field) + ", type=" + ValueType.ofTag(tag));
     }
 
+    /** Eight bytes at a time, then the rest: a command or key of 13 bytes is two reads, not 13. */
     private boolean bytesEqual(long frameOffset, int length, byte[] expected) {
         if (length != expected.length) {
             return false;
         }
         long start = base + frameOffset;
-        for (int i = 0; i < length; i++) {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            if (memory.getLong(start + i) != (long) LONGS_LE.get(expected, i)) {
+                return false;
+            }
+        }
+        for (; i < length; i++) {
             if (memory.getByte(start + i) != expected[i]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Little-endian longs out of a byte[], as FrameMemory reads them out of a frame. */
+    private static final java.lang.invoke.VarHandle LONGS_LE =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * A cheap hash of the command: its length and its last (up to) eight bytes, one or two
+     * reads; equals {@link #tailHash(byte[])} of the same bytes. For lookups among commands that
+     * differ near their end (remote calls: {@code "__c:name(descriptor)"}).
+     */
+    int commandTailHash() {
+        checkValid();
+        long start = base + FrameDescriptor.HEADER_LENGTH;
+        long tail;
+        if (commandLength >= Long.BYTES) {
+            tail = memory.getLong(start + commandLength - Long.BYTES);
+        } else {
+            tail = 0;
+            for (int i = 0; i < commandLength; i++) {
+                tail |= (memory.getByte(start + i) & 0xFFL) << (8 * i);
+            }
+        }
+        return mixTail(commandLength, tail);
+    }
+
+    /** {@link #commandTailHash()} of {@code bytes}. */
+    static int tailHash(byte[] bytes) {
+        long tail;
+        if (bytes.length >= Long.BYTES) {
+            tail = (long) LONGS_LE.get(bytes, bytes.length - Long.BYTES);
+        } else {
+            tail = 0;
+            for (int i = 0; i < bytes.length; i++) {
+                tail |= (bytes[i] & 0xFFL) << (8 * i);
+            }
+        }
+        return mixTail(bytes.length, tail);
+    }
+
+    private static int mixTail(int length, long tail) {
+        long h = tail * 0x9E3779B97F4A7C15L + length;
+        return (int) (h ^ (h >>> 32));
     }
 
     /** Decodes the value with {@code tag} at frame offset {@code pos} (already checked by wrap). */

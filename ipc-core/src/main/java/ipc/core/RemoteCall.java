@@ -98,12 +98,19 @@ final class RemoteCall implements BooleanSupplier {
         done = true;
     }
 
+    /**
+     * Lets go of what the last call held. The method and the waiting thread stay (the next call of
+     * this thread sets them again, usually to the same): a reference store is a GC barrier, and a
+     * stream of calls would pay two per call for nothing.
+     */
     void reset() {
         frame.clearReferences();
-        reference = null;
-        error = null;
-        method = null;
-        waiter = null;
+        if (reference != null) {
+            reference = null;
+        }
+        if (error != null) {
+            error = null;
+        }
     }
 
     Thread waiterOf() {

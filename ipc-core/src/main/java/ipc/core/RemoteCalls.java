@@ -82,8 +82,10 @@ final class RemoteCalls {
             c = new RemoteCall(this); // not expected (see perThread); correct anyway
         }
         c.inUse = true;
-        c.method = method;
-        c.firstField = method.firstField();
+        if (c.method != method) {
+            c.method = method;
+            c.firstField = method.firstField();
+        }
         c.frame.reset(method.request());
         return c;
     }
@@ -117,7 +119,10 @@ final class RemoteCalls {
         long id = ids.incrementAndGet();
         c.id = id;
         c.done = false;
-        c.waiter = Thread.currentThread();
+        Thread self = Thread.currentThread();
+        if (c.waiter != self) {
+            c.waiter = self;
+        }
         c.waiting();
         c.frame.putLong(0, id);
         int slot = (int) id & (SLOTS - 1);

@@ -178,8 +178,11 @@ abstract class RemoteClient {
                 c = new RemoteCall(null);
                 c.firstField = 0;
             }
-            c.method = api.method(index);
-            c.frame.reset(c.method.message());
+            RemoteApi.RemoteMethod method = api.method(index);
+            if (c.method != method) {
+                c.method = method;
+            }
+            c.frame.reset(method.message());
             return c;
         }
 

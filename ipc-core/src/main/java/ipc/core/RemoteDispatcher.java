@@ -64,7 +64,7 @@ final class RemoteDispatcher {
             }
         }
         for (Entry e : byCommand.values()) {
-            int hash = FrameCodec.commandHash(e.method().command());
+            int hash = FrameReader.tailHash(e.command());
             Entry[] bucket = byCommandHash.get(hash);
             if (bucket == null) {
                 bucket = new Entry[] {e};
@@ -81,9 +81,13 @@ final class RemoteDispatcher {
         return TABLES.get(type);
     }
 
-    /** The method a request frame calls, or null (no allocation). */
+    /**
+     * The method a request frame calls, or null (no allocation): bucketed by the command's length
+     * and last eight bytes (two reads; every command shares the prefix), then compared eight bytes
+     * at a time.
+     */
     Entry find(FrameReader frame) {
-        Entry[] bucket = byCommandHash.get(frame.commandHash());
+        Entry[] bucket = byCommandHash.get(frame.commandTailHash());
         if (bucket != null) {
             for (Entry e : bucket) {
                 if (frame.commandEquals(e.command())) {
