@@ -102,6 +102,14 @@ public final class Channel implements AutoCloseable {
      *         the directory cannot be created (exists already, parent missing or not writable)
      */
     public static Channel create(ChannelOptions options) {
+        return create(options, null);
+    }
+
+    /**
+     * {@link #create(ChannelOptions)} with doorbells whose longest single park is {@code parkSlice}
+     * (null: {@link Doorbell}'s default): for tests that must see a lost wake-up fail.
+     */
+    static Channel create(ChannelOptions options, java.time.Duration parkSlice) {
         Objects.requireNonNull(options, "options");
         JvmFlags.check();
         ChronicleDefaults.apply();
@@ -136,12 +144,13 @@ public final class Channel implements AutoCloseable {
                 c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.B2F_BELL_OFFSET_OFFSET, ChannelDescriptor.B2F_BELL_OFFSET);
                 b2fBell = new Doorbell(c, ChannelDescriptor.B2F_BELL_OFFSET);
             }
+            b2fBell = sliced(b2fBell, parkSlice);
             QueueDirection f2b = QueueDirection.forWriting(dir.resolve(F2B), true, options.maxFrameBytes());
             opened.add(f2b);
             QueueDirection b2f = QueueDirection.forReading(dir.resolve(B2F), true, options.maxFrameBytes());
             opened.add(b2f);
             Channel channel = new Channel(dir, true, control, null, f2b, b2f,
-                new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), b2fBell, options.maxFrameBytes());
+                sliced(new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), parkSlice), b2fBell, options.maxFrameBytes());
             ChannelDescriptor.stateRelease(c, ChannelDescriptor.STATE_READY);
             return channel;
         } catch (RuntimeException | Error e) {
@@ -161,6 +170,11 @@ public final class Channel implements AutoCloseable {
      *         the channel already has a backend
      */
     public static Channel open(Path directory) {
+        return open(directory, null);
+    }
+
+    /** {@link #open(Path)} with doorbells whose longest single park is {@code parkSlice} (null: the default). */
+    static Channel open(Path directory, java.time.Duration parkSlice) {
         Objects.requireNonNull(directory, "directory");
         JvmFlags.check();
         ChronicleDefaults.apply();
@@ -194,12 +208,13 @@ public final class Channel implements AutoCloseable {
             } else {
                 b2fBell = new Doorbell(c, ChannelDescriptor.B2F_BELL_OFFSET);
             }
+            b2fBell = sliced(b2fBell, parkSlice);
             QueueDirection b2f = QueueDirection.forWriting(dir.resolve(B2F), false, maxFrameBytes);
             opened.add(b2f);
             QueueDirection f2b = QueueDirection.forReading(dir.resolve(F2B), false, maxFrameBytes);
             opened.add(f2b);
             Channel channel = new Channel(dir, false, control, bell, b2f, f2b, b2fBell,
-                new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), maxFrameBytes);
+                sliced(new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), parkSlice), maxFrameBytes);
             c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.BACKEND_PID_OFFSET, ProcessHandle.current().pid());
             if (!ChannelDescriptor.stateCompareAndSet(c, ChannelDescriptor.STATE_READY, ChannelDescriptor.STATE_ATTACHED)) {
                 channel.close();
@@ -297,6 +312,10 @@ public final class Channel implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    private static Doorbell sliced(Doorbell bell, java.time.Duration parkSlice) {
+        return parkSlice == null ? bell : bell.withParkSlice(parkSlice);
     }
 
     private static RuntimeException run(Runnable step, RuntimeException failure) {

@@ -244,8 +244,18 @@ class ChannelTest {
         assertEquals("next", drain(back).frames.get(0).command());
     }
 
+    /**
+     * Doorbells that park for up to an hour at a time: with the default 100 ms slice a lost
+     * wake-up would only delay the reader to the next slice, and the test would pass.
+     */
+    private static final Duration NO_SLICE = Duration.ofHours(1);
+
     @Test
     void timedPollTimesOutThenWakesOnAWrite() throws Exception {
+        back.close();
+        front.close();
+        front = Channel.create(ChannelOptions.defaults(), NO_SLICE);
+        back = Channel.open(front.directory(), NO_SLICE);
         long start = System.nanoTime();
         assertFalse(back.reader().poll(f -> { }, Duration.ofMillis(150)));
         long waited = System.nanoTime() - start;
@@ -269,6 +279,35 @@ class ChannelTest {
         writer.join();
         assertEquals("wake", c.frames.get(0).command());
         assertTrue(woke < TimeUnit.SECONDS.toNanos(2), "a ring must end the park, not the timeout: woke=" + woke);
+    }
+
+    /** Many parks in a row, each ended by a write from another thread: not one ring may be lost. */
+    @Test
+    void everyParkedPollIsWokenByItsWrite() throws Exception {
+        back.close();
+        front.close();
+        front = Channel.create(ChannelOptions.defaults(), NO_SLICE);
+        back = Channel.open(front.directory(), NO_SLICE);
+        int rounds = 200;
+        java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < rounds; i++) {
+                go.acquireUninterruptibly();
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // the reader is past its spin: parked
+                front.writer().write(new MessageObject("wake", "i", i));
+            }
+        });
+        Collector c = new Collector();
+        for (int i = 0; i < rounds; i++) {
+            go.release();
+            long begin = System.nanoTime();
+            assertTrue(back.reader().poll(c, Duration.ofSeconds(10)), "no frame at round " + i);
+            // a lost ring parks the reader to its timeout (the poll after it still finds the frame)
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+            assertTrue(millis < 5_000, "ring lost at round " + i + ": the poll took " + millis + " ms");
+        }
+        writer.join();
+        assertEquals(rounds, c.frames.size());
     }
 
     @Test

@@ -68,6 +68,7 @@ public final class Doorbell {
 
     private final MemorySegment segment;
     private final long offset;
+    private final long parkSliceNanos;
 
     /**
      * A view on the word at {@code segment[offset]}.
@@ -88,6 +89,29 @@ public final class Doorbell {
         }
         this.segment = segment;
         this.offset = offset;
+        this.parkSliceNanos = PARK_SLICE_NANOS;
+    }
+
+    private Doorbell(Doorbell bell, long parkSliceNanos) {
+        this.segment = bell.segment;
+        this.offset = bell.offset;
+        this.parkSliceNanos = parkSliceNanos;
+    }
+
+    /**
+     * This doorbell's word with another longest single futex wait (default {@link #PARK_SLICE_NANOS}).
+     * The slice re-checks the interrupt status and the word, which also hides a lost wake-up as a
+     * delay of one slice: a test of the wake-up protocol uses a slice longer than its patience, so
+     * that a lost wake-up fails it instead.
+     *
+     * @throws IllegalArgumentException when {@code slice} is not positive
+     */
+    public Doorbell withParkSlice(java.time.Duration slice) {
+        if (slice.isNegative() || slice.isZero()) {
+            throw new IllegalArgumentException("park slice must be positive: slice=" + slice);
+        }
+        long nanos = slice.compareTo(java.time.Duration.ofDays(1)) > 0 ? java.time.Duration.ofDays(1).toNanos() : slice.toNanos();
+        return new Doorbell(this, nanos);
     }
 
     /** The current sequence (an acquire read); it changes on every {@link #ring()}. */
@@ -149,7 +173,7 @@ public final class Doorbell {
             if (remaining <= 0) {
                 return;
             }
-            Futex.await(segment, offset, word, Math.min(remaining, PARK_SLICE_NANOS));
+            Futex.await(segment, offset, word, Math.min(remaining, parkSliceNanos));
         }
     }
 

@@ -16,6 +16,8 @@ public final class DoorbellPeer {
     static final long PONG_BELL = 128; // own line pair: the two bells never share a prefetch pair
     static final long COUNTER = 256;
     static final long FILE_BYTES = 4096;
+    /** The ping-pongs' park slice: longer than awaitCounter's patience, so that a lost wake-up fails. */
+    static final java.time.Duration NO_SLICE = java.time.Duration.ofHours(1);
     static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     private DoorbellPeer() {
@@ -26,8 +28,8 @@ public final class DoorbellPeer {
         int rounds = Integer.parseInt(args[1]);
         try (SharedMapping m = SharedMapping.open(file)) {
             MemorySegment seg = m.segment();
-            Doorbell ping = new Doorbell(seg, PING_BELL);
-            Doorbell pong = new Doorbell(seg, PONG_BELL);
+            Doorbell ping = new Doorbell(seg, PING_BELL).withParkSlice(NO_SLICE);
+            Doorbell pong = new Doorbell(seg, PONG_BELL).withParkSlice(NO_SLICE);
             for (int round = 0; round < rounds; round++) {
                 if (!awaitCounter(seg, ping, 2 * round + 1)) {
                     System.err.println("DoorbellPeer: no ring for 10 s at round=" + round);
