@@ -13,8 +13,6 @@ import java.util.Arrays;
  */
 final class FrameBuilder implements FrameSource {
     private FrameShape shape = FrameShape.of("");
-    private byte[] command = shape.commandBytes();
-    private byte[][] keys = shape.keyBytes();
     private int count;
     private byte[] tags;
     /** Per field: the value of a primitive (float and double as their raw IEEE bits). */
@@ -35,9 +33,7 @@ final class FrameBuilder implements FrameSource {
             return this; // the same method again: no reference stores (each a GC barrier) per call
         }
         this.shape = shape;
-        this.command = shape.commandBytes();
-        this.keys = shape.keyBytes();
-        this.count = keys.length;
+        this.count = shape.fieldCount();
         if (tags.length < count) {
             tags = Arrays.copyOf(tags, count);
             bits = Arrays.copyOf(bits, count);
@@ -127,12 +123,16 @@ final class FrameBuilder implements FrameSource {
         }
     }
 
+    /** Value bytes of each primitive tag (and NULL); -1 for the tags whose length depends on the value. */
+    private static final byte[] FIXED_VALUE_BYTES = {0, 1, 1, 2, 4, 8, 4, 8, 2, -1, -1, -1, -1, -1, -1, -1, -1};
+
     @Override
     public int frameLength(int maxFrameBytes, StringBytesCache cache) {
-        long length = FrameDescriptor.HEADER_LENGTH + command.length;
+        long length = shape.fixedLength();
         for (int i = 0; i < count; i++) {
-            length += FrameDescriptor.KEY_LENGTH_BYTES + keys[i].length + FrameDescriptor.TAG_BYTES
-                + FrameCodec.valueLength(tags[i], refs[i]);
+            byte tag = tags[i];
+            int fixed = FIXED_VALUE_BYTES[tag];
+            length += fixed >= 0 ? fixed : FrameCodec.valueLength(tag, refs[i]);
         }
         if (length > maxFrameBytes) {
             throw new FrameException(FrameException.Reason.OVERSIZED, "frame over the size limit: frameBytes="
@@ -143,16 +143,13 @@ final class FrameBuilder implements FrameSource {
 
     @Override
     public void encode(int frameLength, FrameSink sink, StringBytesCache cache) {
-        sink.putShort(FrameDescriptor.MAGIC);
-        sink.putByte(FrameDescriptor.VERSION);
-        sink.putByte((byte) 0);
+        // the layout of FrameDescriptor, in fewer and larger puts: each put checks its bounds
+        sink.putInt(FrameCodec.FIRST_WORD);
         sink.putInt(frameLength);
-        sink.putShort((short) command.length);
-        sink.putShort((short) count);
-        sink.putBytes(command);
+        sink.putBytes(shape.headerTail());
+        byte[][] prefixes = shape.keyPrefixes();
         for (int i = 0; i < count; i++) {
-            sink.putShort((short) keys[i].length);
-            sink.putBytes(keys[i]);
+            sink.putBytes(prefixes[i]);
             byte tag = tags[i];
             sink.putByte(tag);
             long v = bits[i];

@@ -14,6 +14,9 @@ import java.util.Map;
  * primitives (or null) allocates nothing.
  */
 public final class FrameCodec {
+    /** A frame's first four bytes: magic "MO", version, flags 0, as one little-endian int. */
+    static final int FIRST_WORD = (FrameDescriptor.MAGIC & 0xFFFF) | (FrameDescriptor.VERSION & 0xFF) << 16;
+
     private FrameCodec() {
     }
 
@@ -67,9 +70,7 @@ public final class FrameCodec {
 
     /** {@link #encode(MessageObject, int, FrameSink)}, copying the command's and keys' bytes from {@code cache} where it has them. */
     static void encode(MessageObject message, int frameLength, FrameSink sink, StringBytesCache cache) {
-        sink.putShort(FrameDescriptor.MAGIC);
-        sink.putByte(FrameDescriptor.VERSION);
-        sink.putByte((byte) 0);
+        sink.putInt(FIRST_WORD); // magic, version, flags 0: one little-endian int, one bounds check
         sink.putInt(frameLength);
         String command = message.command();
         byte[] commandBytes = cache == null ? null : cache.bytesOf(command);
