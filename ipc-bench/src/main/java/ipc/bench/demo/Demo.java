@@ -4,6 +4,7 @@ import ipc.core.MainContext;
 import ipc.core.MessageObject;
 import ipc.core.MessageProcess;
 import ipc.core.Pipe;
+import ipc.core.RemoteException;
 import ipc.core.Select;
 import ipc.core.SharedMemory;
 import ipc.sync.EventGroup;
@@ -110,7 +111,7 @@ public final class Demo extends MainContext {
 
     /** Step 2: JOBS jobs, at most one per worker at a time, answers taken as they come with safeSelect. */
     private void jobs() {
-        System.out.printf("[2/4] %d jobs, one per idle worker; answers multiplexed with Select.safeSelect%n", JOBS);
+        System.out.printf("[2/4] %d jobs, one per idle worker; answers multiplexed with Select.safeSelect; then typed calls%n", JOBS);
         Map<Pipe, DemoWorker> byPipe = new HashMap<>();
         workers.forEach(w -> byPipe.put(w.getPipe(), w));
         int handedOut = 0;
@@ -138,6 +139,22 @@ public final class Demo extends MainContext {
                     handedOut++;
                 }
             }
+        }
+        // The same work as typed calls: each worker as an object; the answers travel beside the
+        // pipes that safeSelect watched above, and never appear on them.
+        StringBuilder typed = new StringBuilder();
+        for (DemoWorker w : workers) {
+            Squarer squarer = w.remote(Squarer.class, STEP_TIMEOUT);
+            long x = 20L + w.slot();
+            typed.append(typed.isEmpty() ? "" : ", ").append(w.getName()).append(".squareOf(").append(x).append(") = ")
+                    .append(squarer.squareOf(x));
+        }
+        System.out.println("      typed calls, remote(Squarer.class): " + typed);
+        try {
+            workers.getFirst().remote(Squarer.class, STEP_TIMEOUT).squareOf(Long.MAX_VALUE);
+            throw new IllegalStateException("squareOf(Long.MAX_VALUE) did not overflow");
+        } catch (RemoteException e) {
+            System.out.println("      a typed call that throws in the backend: RemoteException " + e.getMessage());
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.List;
  * semantics): its slot, and the EventGroup and SharedMemory the frontend created, which the
  * backend re-opens by name.
  */
-public final class DemoWorker extends MessageProcess {
+public final class DemoWorker extends MessageProcess implements Squarer {
 
     /** Doubles each worker writes into the shared array: its slice is [slot * SLICE, (slot + 1) * SLICE). */
     static final int SLICE = 1000;
@@ -38,6 +38,12 @@ public final class DemoWorker extends MessageProcess {
     void c__square(int job, long x) {
         logger.info("c__square: job {} x={}", job, x);
         send_out__(new MessageObject("squared", "worker", slot, "job", job, "x", x, "result", x * x));
+    }
+
+    /** The typed job ({@link Squarer}): runs here, in the backend, when the frontend calls its proxy. */
+    @Override
+    public long squareOf(long x) {
+        return Math.multiplyExact(x, x);
     }
 
     /** Fills this worker's slice of the shared array with {@code base + i}, then sets event {@code syncIndex}. */
