@@ -63,6 +63,8 @@ public final class Channel implements AutoCloseable {
 
     private final Path directory;
     private final boolean creator;
+    /** A journal: both queues are kept when the channel closes (only the control segment goes). */
+    private final boolean journal;
     private final SharedMapping control;
     private final SelectBell openedBell;
     private final QueueDirection outbound;
@@ -77,6 +79,8 @@ public final class Channel implements AutoCloseable {
                     int maxFrameBytes) {
         this.directory = directory;
         this.creator = creator;
+        this.journal = (control.segment().get(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET)
+            & ChannelDescriptor.FLAG_JOURNAL) != 0;
         this.control = control;
         this.openedBell = openedBell;
         this.outbound = outbound;
@@ -121,7 +125,8 @@ public final class Channel implements AutoCloseable {
         boolean created = false;
         try {
             ShmDirectory.createPrivateDirectory(dir);
-            OwnedEntries.add(dir); // removed at this JVM's exit if close() never comes
+            // removed at this JVM's exit if close() never comes; of a journal, only the control segment
+            OwnedEntries.add(options.journal() ? dir.resolve(CONTROL) : dir);
             created = true;
             ShmDirectory.createPrivateDirectory(dir.resolve(F2B));
             ShmDirectory.createPrivateDirectory(dir.resolve(B2F));
@@ -133,6 +138,7 @@ public final class Channel implements AutoCloseable {
             c.set(ValueLayout.JAVA_INT, ChannelDescriptor.MAX_FRAME_BYTES_OFFSET, options.maxFrameBytes());
             c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.FRONTEND_PID_OFFSET, ProcessHandle.current().pid());
             WaitPeer.clear(c);
+            c.set(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET, options.journal() ? ChannelDescriptor.FLAG_JOURNAL : 0);
             Doorbell b2fBell;
             if (options.b2fBell() != null) {
                 byte[] path = ChannelDescriptor.checkBellPath(options.b2fBell().path().toAbsolutePath().toString());
@@ -147,7 +153,8 @@ public final class Channel implements AutoCloseable {
             b2fBell = sliced(b2fBell, parkSlice);
             QueueDirection f2b = QueueDirection.forWriting(dir.resolve(F2B), true, options.maxFrameBytes());
             opened.add(f2b);
-            QueueDirection b2f = QueueDirection.forReading(dir.resolve(B2F), true, options.maxFrameBytes());
+            QueueDirection b2f = QueueDirection.forReading(dir.resolve(B2F), true, options.maxFrameBytes(),
+                options.journal());
             opened.add(b2f);
             Channel channel = new Channel(dir, true, control, null, f2b, b2f,
                 sliced(new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), parkSlice), b2fBell, options.maxFrameBytes());
@@ -211,7 +218,9 @@ public final class Channel implements AutoCloseable {
             b2fBell = sliced(b2fBell, parkSlice);
             QueueDirection b2f = QueueDirection.forWriting(dir.resolve(B2F), false, maxFrameBytes);
             opened.add(b2f);
-            QueueDirection f2b = QueueDirection.forReading(dir.resolve(F2B), false, maxFrameBytes);
+            boolean journal = (c.get(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET)
+                & ChannelDescriptor.FLAG_JOURNAL) != 0;
+            QueueDirection f2b = QueueDirection.forReading(dir.resolve(F2B), false, maxFrameBytes, journal);
             opened.add(f2b);
             Channel channel = new Channel(dir, false, control, bell, b2f, f2b, b2fBell,
                 sliced(new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), parkSlice), maxFrameBytes);
@@ -307,7 +316,7 @@ public final class Channel implements AutoCloseable {
             failure = run(openedBell::close, failure);
         }
         if (creator) {
-            failure = run(() -> OwnedEntries.remove(directory), failure);
+            failure = run(() -> OwnedEntries.remove(journal ? directory.resolve(CONTROL) : directory), failure);
         }
         if (failure != null) {
             throw failure;

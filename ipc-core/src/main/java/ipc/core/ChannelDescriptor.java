@@ -32,7 +32,9 @@ import java.nio.charset.StandardCharsets;
  *  +---------------------------------------------------------------+
  *  |          b2f bell path length (0 = the b2f word below)        | 40
  *  +---------------------------------------------------------------+
- *  |                     padding to 128                          ...| 44
+ *  |                flags (bit 0: JOURNAL, keep the queues)        | 44
+ *  +---------------------------------------------------------------+
+ *  |                     padding to 128                          ...| 48
  *  +---------------------------------------------------------------+
  *  |        f2b doorbell word, alone on its 128-byte line        ...| 128
  *  +---------------------------------------------------------------+
@@ -79,7 +81,8 @@ public final class ChannelDescriptor {
         ValueLayout.JAVA_LONG.withName("backendPid"),
         ValueLayout.JAVA_LONG.withName("b2fBellOffset"),
         ValueLayout.JAVA_INT.withName("b2fBellPathLength"),
-        MemoryLayout.paddingLayout(LINE_BYTES - 44),
+        ValueLayout.JAVA_INT.withName("flags"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 48),
         ValueLayout.JAVA_INT.withName("f2bBell"),
         MemoryLayout.paddingLayout(LINE_BYTES - 4),
         ValueLayout.JAVA_INT.withName("b2fBell"),
@@ -99,6 +102,12 @@ public final class ChannelDescriptor {
     public static final long BACKEND_PID_OFFSET = offsetOf("backendPid");
     public static final long B2F_BELL_OFFSET_OFFSET = offsetOf("b2fBellOffset");
     public static final long B2F_BELL_PATH_LENGTH_OFFSET = offsetOf("b2fBellPathLength");
+    public static final long FLAGS_OFFSET = offsetOf("flags");
+    /**
+     * Flag: the channel is a journal ({@code MessageProcess.setJournal}): neither side deletes a
+     * cycle file it has read, and the frontend's close keeps both queues (native-notes/journal.md).
+     */
+    public static final int FLAG_JOURNAL = 1;
     public static final long F2B_BELL_OFFSET = offsetOf("f2bBell");
     public static final long B2F_BELL_OFFSET = offsetOf("b2fBell");
     public static final long B2F_BELL_PATH_OFFSET = offsetOf("b2fBellPath");
@@ -109,8 +118,8 @@ public final class ChannelDescriptor {
 
     /** ASCII "IPCC" read as a little-endian int. */
     public static final int MAGIC = 0x43435049;
-    /** 2: the wait CPU lines. */
-    public static final int VERSION = 2;
+    /** 3: the flags word (2: the wait CPU lines). */
+    public static final int VERSION = 3;
 
     /** The file is zero-filled: not yet published. */
     public static final int STATE_UNPUBLISHED = 0;

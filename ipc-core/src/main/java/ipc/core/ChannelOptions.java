@@ -14,8 +14,10 @@ import java.nio.file.Path;
  *                      on the queue is skipped by {@link ChannelReader#poll} as bad
  * @param b2fBell       the bell the backend rings after each backend-to-frontend write, or null
  *                      for a bell word of the channel's own (in its control segment)
+ * @param journal       keep both queues: no side deletes a cycle file it has read, and close
+ *                      removes only the control segment ({@code MessageProcess.setJournal})
  */
-public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBell) {
+public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBell, boolean journal) {
     public ChannelOptions {
         FrameDescriptor.checkMaxFrameBytes(maxFrameBytes);
     }
@@ -25,18 +27,23 @@ public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBe
      * and the channel's own b2f bell.
      */
     public static ChannelOptions defaults() {
-        return new ChannelOptions(null, FrameDescriptor.maxFrameBytesFromSystemProperty(), null);
+        return new ChannelOptions(null, FrameDescriptor.maxFrameBytesFromSystemProperty(), null, false);
     }
 
     public ChannelOptions withDirectory(Path directory) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal);
     }
 
     public ChannelOptions withMaxFrameBytes(int maxFrameBytes) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal);
     }
 
     public ChannelOptions withB2fBell(SelectBell b2fBell) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal);
+    }
+
+    /** A journal ({@link #journal}) in {@code directory}. */
+    public ChannelOptions asJournal(Path directory) {
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, true);
     }
 }

@@ -77,8 +77,9 @@ final class Frontend {
      * Starts a backend for {@code p} and returns once it is ready: {@link #spawn} then
      * {@link #awaitStarted}.
      */
-    static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu) {
-        Frontend f = spawn(p, pipe, jvmOptions, sigint, backendCpu);
+    static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu,
+                           java.nio.file.Path journal) {
+        Frontend f = spawn(p, pipe, jvmOptions, sigint, backendCpu, journal);
         f.awaitStarted();
         return f;
     }
@@ -89,12 +90,14 @@ final class Frontend {
      * processes started this way boot their JVMs at the same time
      * ({@link MessageProcess#startAll}). On failure nothing is left running.
      */
-    static Frontend spawn(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu) {
+    static Frontend spawn(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu,
+                          java.nio.file.Path journal) {
         long begin = System.nanoTime();
         FORK_STATE.requireRebuildable(p.getClass());
         Map<String, Object> state = FORK_STATE.capture(p);
         List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
-        Channel channel = Channel.create(ChannelOptions.defaults().withB2fBell(SelectBell.frontend()));
+        ChannelOptions options = ChannelOptions.defaults().withB2fBell(SelectBell.frontend());
+        Channel channel = Channel.create(journal == null ? options : options.asJournal(Journal.prepareDirectory(journal)));
         long created = System.nanoTime();
         BackendLauncher.Started started = null;
         try {

@@ -87,6 +87,7 @@ public abstract class MessageProcess implements AutoCloseable {
     private final List<String> jvmOptions = new ArrayList<>(BackendLauncher.DEFAULT_JVM_OPTIONS);
     private boolean sigint = true;
     private int backendCpu = NO_BACKEND_CPU;
+    private java.nio.file.Path journal;
     private volatile State state = State.NEW;
     private Frontend frontend;
 
@@ -163,6 +164,29 @@ public abstract class MessageProcess implements AutoCloseable {
     }
 
     /**
+     * Keeps both directions' messages in {@code dir} after the process ends, instead of removing
+     * them: the channel's two Chronicle queues are created there (the directory owner-only, created
+     * with its parents when missing; an existing one must be empty), neither side deletes what it
+     * has read, and {@link Journal#open} reads them back. A journal grows with the traffic (one
+     * roll-cycle file per second per direction while messages flow, native-notes/journal.md), and
+     * stays the user's to remove. Call before {@link #start()}.
+     *
+     * @throws IllegalStateException after {@code start()}
+     */
+    public void setJournal(java.nio.file.Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        synchronized (lifecycleLock) {
+            requireState(State.NEW, "setJournal");
+            journal = dir.toAbsolutePath();
+        }
+    }
+
+    /** The journal directory set with {@link #setJournal}, if any. */
+    public java.util.Optional<java.nio.file.Path> getJournal() {
+        return java.util.Optional.ofNullable(journal);
+    }
+
+    /**
      * Spawns the backend and returns once it has rebuilt this object (before its
      * {@code preRun__}). Fails, with nothing left running, when the object cannot be carried to
      * the backend (a field of an unsupported type, an inner class) or the backend cannot start.
@@ -175,7 +199,7 @@ public abstract class MessageProcess implements AutoCloseable {
     public void start() {
         synchronized (lifecycleLock) {
             requireState(State.NEW, "start");
-            frontend = Frontend.launch(this, pipe, jvmOptions, sigint, backendCpu);
+            frontend = Frontend.launch(this, pipe, jvmOptions, sigint, backendCpu, journal);
             state = State.RUNNING;
         }
     }
@@ -246,7 +270,7 @@ public abstract class MessageProcess implements AutoCloseable {
     private void spawnBackend() {
         synchronized (lifecycleLock) {
             requireState(State.NEW, "start");
-            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint, backendCpu);
+            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint, backendCpu, journal);
         }
     }
 
@@ -337,6 +361,11 @@ public abstract class MessageProcess implements AutoCloseable {
         RemoteApi prepared = RemoteApi.of(api);
         runningFrontend("remote");
         return api.cast(RemoteProxies.create(new RemoteClient.ToBackend(this, prepared, Select.saturatedNanos(timeout))));
+    }
+
+    /** The running frontend, for {@link Journal#replayInto}. */
+    Frontend frontendFor(String what) {
+        return runningFrontend(what);
     }
 
     /** The started backend's remote calls (for the generated proxies). */

@@ -65,9 +65,9 @@ final class QueueDirection implements AutoCloseable {
     private final CycleFileSpace space;
     private final SingleChronicleQueue queue;
 
-    private QueueDirection(Path directory, boolean reading, boolean creator, int maxFrameBytes) {
+    private QueueDirection(Path directory, boolean reading, boolean creator, int maxFrameBytes, boolean keepFiles) {
         this.directory = directory;
-        this.reaper = new CycleFileReaper(reading);
+        this.reaper = new CycleFileReaper(reading && !keepFiles);
         this.space = reading ? null : new CycleFileSpace(directory);
         if (creator) {
             // The opener skips it: the creator reserved both directions' table stores before it
@@ -118,12 +118,17 @@ final class QueueDirection implements AutoCloseable {
      * reserved.
      */
     static QueueDirection forWriting(Path directory, boolean creator, int maxFrameBytes) {
-        return new QueueDirection(directory, false, creator, maxFrameBytes);
+        return new QueueDirection(directory, false, creator, maxFrameBytes, false);
     }
 
     /** Opens the queue in {@code directory} for reading; it deletes cycle files once read past. */
     static QueueDirection forReading(Path directory, boolean creator, int maxFrameBytes) {
-        return new QueueDirection(directory, true, creator, maxFrameBytes);
+        return forReading(directory, creator, maxFrameBytes, false);
+    }
+
+    /** {@link #forReading}; with {@code keepFiles} (a journal) no cycle file is deleted. */
+    static QueueDirection forReading(Path directory, boolean creator, int maxFrameBytes, boolean keepFiles) {
+        return new QueueDirection(directory, true, creator, maxFrameBytes, keepFiles);
     }
 
     /** The chunk size that lets a frame of {@code maxFrameBytes} fit one excerpt. */

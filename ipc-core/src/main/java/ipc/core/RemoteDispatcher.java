@@ -49,6 +49,7 @@ final class RemoteDispatcher {
     };
 
     private final Int2ObjectHashMap<Entry[]> byCommandHash = new Int2ObjectHashMap<>();
+    private final Map<String, Entry> byName;
     private final int size;
 
     private RemoteDispatcher(Class<?> type) {
@@ -75,6 +76,7 @@ final class RemoteDispatcher {
             byCommandHash.put(hash, bucket);
         }
         this.size = byCommand.size();
+        this.byName = Map.copyOf(byCommand);
     }
 
     static RemoteDispatcher of(Class<?> type) {
@@ -96,6 +98,11 @@ final class RemoteDispatcher {
             }
         }
         return null;
+    }
+
+    /** The method of a request command ({@code "__c:add(JJ)"}), or null. */
+    Entry find(String command) {
+        return byName.get(command);
     }
 
     int size() {
