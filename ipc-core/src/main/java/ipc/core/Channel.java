@@ -86,8 +86,10 @@ public final class Channel implements AutoCloseable {
         this.outbound = outbound;
         this.inbound = inbound;
         this.waitPeer = WaitPeer.of(control.segment(), creator);
-        this.writer = new ChannelWriter(this, outbound.createAppender(), outbound.space(), outboundBell, maxFrameBytes);
-        this.reader = new ChannelReader(this, inbound.createTailer(), inboundBell, inbound.reaper(), maxFrameBytes);
+        this.writer = new ChannelWriter(this, outbound.createAppender(), outbound.space(), outboundBell, maxFrameBytes,
+            control.segment(), creator ? ChannelDescriptor.F2B_WRITTEN_OFFSET : ChannelDescriptor.B2F_WRITTEN_OFFSET);
+        this.reader = new ChannelReader(this, inbound.createTailer(), inboundBell, inbound.reaper(), maxFrameBytes,
+            control.segment(), creator ? ChannelDescriptor.B2F_READ_OFFSET : ChannelDescriptor.F2B_READ_OFFSET);
     }
 
     /** The frontend side of a new channel with {@link ChannelOptions#defaults()}. */
@@ -139,6 +141,9 @@ public final class Channel implements AutoCloseable {
             c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.FRONTEND_PID_OFFSET, ProcessHandle.current().pid());
             WaitPeer.clear(c);
             c.set(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET, options.journal() ? ChannelDescriptor.FLAG_JOURNAL : 0);
+            if (options.name() != null) {
+                ChannelDescriptor.putName(c, options.name());
+            }
             Doorbell b2fBell;
             if (options.b2fBell() != null) {
                 byte[] path = ChannelDescriptor.checkBellPath(options.b2fBell().path().toAbsolutePath().toString());

@@ -45,7 +45,17 @@ import java.nio.charset.StandardCharsets;
  *  |   frontend wait CPU (int, -1 = unknown), alone on its line  ...| 896
  *  +---------------------------------------------------------------+
  *  |   backend wait CPU (int, -1 = unknown), alone on its line   ...| 1024
- *  +---------------------------------------------------------------+ 1152
+ *  +---------------------------------------------------------------+
+ *  |   process name: UTF-8 length (int), then up to 252 bytes    ...| 1152
+ *  +---------------------------------------------------------------+
+ *  |   f2b frames written (int64), alone on its line             ...| 1408
+ *  +---------------------------------------------------------------+
+ *  |   f2b frames read (int64), alone on its line                ...| 1536
+ *  +---------------------------------------------------------------+
+ *  |   b2f frames written (int64), alone on its line             ...| 1664
+ *  +---------------------------------------------------------------+
+ *  |   b2f frames read (int64), alone on its line                ...| 1792
+ *  +---------------------------------------------------------------+ 1920
  * </pre>
  *
  * <p>Commit: the frontend writes every other field, then stores {@code state = READY} with
@@ -71,6 +81,8 @@ public final class ChannelDescriptor {
     public static final int LINE_BYTES = 128;
     /** Largest UTF-8 length of the b2f bell path. */
     public static final int BELL_PATH_CAPACITY = 512;
+    /** Largest UTF-8 length of the process name (longer names are cut, at a character boundary). */
+    public static final int NAME_CAPACITY = 2 * LINE_BYTES - 4;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
         ValueLayout.JAVA_INT.withName("magic"),
@@ -91,7 +103,17 @@ public final class ChannelDescriptor {
         ValueLayout.JAVA_INT.withName("frontendWaitCpu"),
         MemoryLayout.paddingLayout(LINE_BYTES - 4),
         ValueLayout.JAVA_INT.withName("backendWaitCpu"),
-        MemoryLayout.paddingLayout(LINE_BYTES - 4))
+        MemoryLayout.paddingLayout(LINE_BYTES - 4),
+        ValueLayout.JAVA_INT.withName("nameLength"),
+        MemoryLayout.sequenceLayout(NAME_CAPACITY, ValueLayout.JAVA_BYTE).withName("name"),
+        ValueLayout.JAVA_LONG.withName("f2bWritten"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 8),
+        ValueLayout.JAVA_LONG.withName("f2bRead"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 8),
+        ValueLayout.JAVA_LONG.withName("b2fWritten"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 8),
+        ValueLayout.JAVA_LONG.withName("b2fRead"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 8))
         .withName("ChannelControl");
 
     public static final long MAGIC_OFFSET = offsetOf("magic");
@@ -113,12 +135,23 @@ public final class ChannelDescriptor {
     public static final long B2F_BELL_PATH_OFFSET = offsetOf("b2fBellPath");
     public static final long FRONTEND_WAIT_CPU_OFFSET = offsetOf("frontendWaitCpu");
     public static final long BACKEND_WAIT_CPU_OFFSET = offsetOf("backendWaitCpu");
+    public static final long NAME_LENGTH_OFFSET = offsetOf("nameLength");
+    public static final long NAME_OFFSET = offsetOf("name");
+    /**
+     * Frames each side has written and read, per direction, for {@code ipc.core.tool.Ipc list}:
+     * each counter is written by one side only (a release store after each frame) and read by the
+     * tool (acquire); each alone on its line, so that the two processes' counters share no line.
+     */
+    public static final long F2B_WRITTEN_OFFSET = offsetOf("f2bWritten");
+    public static final long F2B_READ_OFFSET = offsetOf("f2bRead");
+    public static final long B2F_WRITTEN_OFFSET = offsetOf("b2fWritten");
+    public static final long B2F_READ_OFFSET = offsetOf("b2fRead");
     /** Bytes of the control segment. */
     public static final long SIZE = LAYOUT.byteSize();
 
     /** ASCII "IPCC" read as a little-endian int. */
     public static final int MAGIC = 0x43435049;
-    /** 3: the flags word (2: the wait CPU lines). */
+    /** 3: the flags word, the process name and the frame counters (2: the wait CPU lines). */
     public static final int VERSION = 3;
 
     /** The file is zero-filled: not yet published. */
@@ -131,6 +164,7 @@ public final class ChannelDescriptor {
     public static final int STATE_CLOSED = 3;
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private ChannelDescriptor() {
     }
@@ -167,6 +201,39 @@ public final class ChannelDescriptor {
                 + BELL_PATH_CAPACITY + ", path=" + path);
         }
         return bytes;
+    }
+
+    /** Writes {@code name} (cut to {@link #NAME_CAPACITY} UTF-8 bytes at a character boundary). */
+    static void putName(MemorySegment control, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        int length = bytes.length;
+        if (length > NAME_CAPACITY) {
+            length = NAME_CAPACITY;
+            while (length > 0 && (bytes[length] & 0xC0) == 0x80) {
+                length--; // not inside a multi-byte character
+            }
+        }
+        MemorySegment.copy(bytes, 0, control, ValueLayout.JAVA_BYTE, NAME_OFFSET, length);
+        control.set(ValueLayout.JAVA_INT, NAME_LENGTH_OFFSET, length);
+    }
+
+    /** The process name, or "" when none was written. */
+    static String name(MemorySegment control) {
+        int length = control.get(ValueLayout.JAVA_INT, NAME_LENGTH_OFFSET);
+        if (length <= 0 || length > NAME_CAPACITY) {
+            return "";
+        }
+        byte[] bytes = new byte[length];
+        MemorySegment.copy(control, ValueLayout.JAVA_BYTE, NAME_OFFSET, bytes, 0, length);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    static long counterAcquire(MemorySegment control, long offset) {
+        return (long) LONG.getAcquire(control, offset);
+    }
+
+    static void counterRelease(MemorySegment control, long offset, long value) {
+        LONG.setRelease(control, offset, value);
     }
 
     static int stateAcquire(MemorySegment control) {

@@ -16,8 +16,10 @@ import java.nio.file.Path;
  *                      for a bell word of the channel's own (in its control segment)
  * @param journal       keep both queues: no side deletes a cycle file it has read, and close
  *                      removes only the control segment ({@code MessageProcess.setJournal})
+ * @param name          the process's name, recorded in the control segment for
+ *                      {@code ipc.core.tool.Ipc list}; may be null
  */
-public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBell, boolean journal) {
+public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBell, boolean journal, String name) {
     public ChannelOptions {
         FrameDescriptor.checkMaxFrameBytes(maxFrameBytes);
     }
@@ -27,23 +29,28 @@ public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBe
      * and the channel's own b2f bell.
      */
     public static ChannelOptions defaults() {
-        return new ChannelOptions(null, FrameDescriptor.maxFrameBytesFromSystemProperty(), null, false);
+        return new ChannelOptions(null, FrameDescriptor.maxFrameBytesFromSystemProperty(), null, false, null);
     }
 
     public ChannelOptions withDirectory(Path directory) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name);
     }
 
     public ChannelOptions withMaxFrameBytes(int maxFrameBytes) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name);
     }
 
     public ChannelOptions withB2fBell(SelectBell b2fBell) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name);
     }
 
     /** A journal ({@link #journal}) in {@code directory}. */
     public ChannelOptions asJournal(Path directory) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, true);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, true, name);
+    }
+
+    /** With the process's name, for {@code ipc.core.tool.Ipc list}. */
+    public ChannelOptions withName(String name) {
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name);
     }
 }

@@ -38,7 +38,15 @@ public final class ChannelReader {
     private long position;
     private long badFrames;
 
-    ChannelReader(Channel channel, ExcerptTailer tailer, Doorbell bell, CycleFileReaper reaper, int maxFrameBytes) {
+    /** Frames consumed, published to the control segment after each ({@link ChannelDescriptor}, for the tool). */
+    private final MemorySegment control;
+    private final long readOffset;
+    private long read;
+
+    ChannelReader(Channel channel, ExcerptTailer tailer, Doorbell bell, CycleFileReaper reaper, int maxFrameBytes,
+                  MemorySegment control, long readOffset) {
+        this.control = control;
+        this.readOffset = readOffset;
         this.channel = channel;
         this.tailer = tailer;
         this.bell = bell;
@@ -85,6 +93,7 @@ public final class ChannelReader {
                 frame.clear();
                 memory.clear();
                 windowMemory.wrap(MemorySegment.NULL);
+                ChannelDescriptor.counterRelease(control, readOffset, ++read);
             }
         } finally {
             int now = tailer.cycle();

@@ -38,7 +38,15 @@ public final class ChannelWriter {
     private int cycle = Integer.MIN_VALUE;
     private long position;
 
-    ChannelWriter(Channel channel, ExcerptAppender appender, CycleFileSpace space, Doorbell bell, int maxFrameBytes) {
+    /** Frames written, published to the control segment after each ({@link ChannelDescriptor}, for the tool). */
+    private final MemorySegment control;
+    private final long writtenOffset;
+    private long written;
+
+    ChannelWriter(Channel channel, ExcerptAppender appender, CycleFileSpace space, Doorbell bell, int maxFrameBytes,
+                  MemorySegment control, long writtenOffset) {
+        this.control = control;
+        this.writtenOffset = writtenOffset;
         this.channel = channel;
         this.appender = appender;
         this.space = space;
@@ -116,6 +124,7 @@ public final class ChannelWriter {
 
     private void published() {
         bell.ring();
+        ChannelDescriptor.counterRelease(control, writtenOffset, ++written);
         int now = appender.cycle();
         if (now != cycle) {
             cycle = now;

@@ -96,7 +96,7 @@ final class Frontend {
         FORK_STATE.requireRebuildable(p.getClass());
         Map<String, Object> state = FORK_STATE.capture(p);
         List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
-        ChannelOptions options = ChannelOptions.defaults().withB2fBell(SelectBell.frontend());
+        ChannelOptions options = ChannelOptions.defaults().withB2fBell(SelectBell.frontend()).withName(p.toString());
         Channel channel = Channel.create(journal == null ? options : options.asJournal(Journal.prepareDirectory(journal)));
         long created = System.nanoTime();
         BackendLauncher.Started started = null;

@@ -185,7 +185,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** True for the library's own frames, which a journal's reader does not show. */
-    private static boolean isControl(String command, boolean toBackend) {
+    static boolean isControl(String command, boolean toBackend) {
         if (!command.startsWith("__")) {
             return false;
         }

@@ -52,9 +52,53 @@ class IpcToolTest {
     }
 
     @Test
+    void listAndTailALiveProcess() throws Exception {
+        try (JournalTest.LedgerProcess p = new JournalTest.LedgerProcess("listed")) {
+            p.start();
+            JournalTest.Ledger ledger = p.remote(JournalTest.Ledger.class);
+            ledger.book(3);
+            p.sendMessageToBack(new MessageObject("note", "text", "x"));
+            assertEquals("noted", p.getPipe().recv(Duration.ofSeconds(20)).command());
+            assertEquals(3001, ledger.total()); // the backend has read everything before it answered
+            Run list = run("list");
+            assertEquals(0, list.code(), list.err());
+            String line = list.out().lines().filter(l -> l.startsWith("<LedgerProcess.listed>")).findFirst()
+                .orElseThrow(() -> new AssertionError("not listed: " + list.out()));
+            // frames: __init__, book, note, total to the backend; __ready__, noted, the answer back
+            assertTrue(line.matches("<LedgerProcess\\.listed>\\s+" + ProcessHandle.current().pid() + "\\s+"
+                + p.pid().getAsLong() + "\\s+chronicle\\s+4\\s+3\\s+0/0"), line);
+            assertTrue(list.out().startsWith("NAME"), list.out());
+
+            ByteArrayOutputStream tailed = new ByteArrayOutputStream();
+            PrintStream tailOut = new PrintStream(tailed, true, StandardCharsets.UTF_8);
+            java.util.concurrent.atomic.AtomicBoolean keepGoing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.CompletableFuture<Integer> tail = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Ipc.tail("listed", tailOut, System.err, keepGoing::get), r -> Thread.ofPlatform().start(r));
+            Thread.sleep(500); // the tail starts at the end: what comes after it opened
+            p.sendMessageToBack(new MessageObject("note", "text", "tailed"));
+            ledger.book(5);
+            assertEquals("noted", p.getPipe().recv(Duration.ofSeconds(20)).command());
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (tailed.toString(StandardCharsets.UTF_8).lines().count() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            keepGoing.set(false);
+            assertEquals(0, tail.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(List.of(
+                "to-backend <MessageObject: note: {text=tailed}>",
+                "to-backend <MessageObject: __c:book(J): {qty=5}>",
+                "to-frontend <MessageObject: noted: {text=tailed, n=2}>"), tailed.toString(StandardCharsets.UTF_8)
+                .lines().toList());
+        }
+        Run gone = run("tail", "listed");
+        assertEquals(1, gone.code());
+        assertTrue(gone.err().contains("no live process named listed"), gone.err());
+    }
+
+    @Test
     void badCommandsGetTheUsageAndExitCode2() {
         for (String[] args : List.of(new String[0], new String[] {"nope"}, new String[] {"dump"},
-            new String[] {"dump", "a", "b"})) {
+            new String[] {"dump", "a", "b"}, new String[] {"tail"}, new String[] {"list", "x"})) {
             Run r = run(args);
             assertEquals(2, r.code(), String.join(" ", args));
             assertTrue(r.err().contains("usage:"), r.err());

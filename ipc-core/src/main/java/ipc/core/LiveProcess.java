@@ -1,0 +1,162 @@
+package ipc.core;
+
+import ipc.sync.SharedMapping;
+import ipc.sync.ShmDirectory;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * A running process of this user, as {@code ipc.core.tool.Ipc list} shows it: read from its
+ * channel's control segment under {@link ShmDirectory#root()} (name, pids, and the frames each
+ * side has written and read in each direction, [native-notes/journal.md]). A process whose
+ * channel lives in a journal directory ({@link MessageProcess#setJournal}) is not under the root
+ * and is not listed.
+ *
+ * @param name       the process, as its {@code toString()}: {@code <ClassName.name>}
+ * @param backlog    frames written to the backend and not yet read, then the same to the frontend
+ */
+public record LiveProcess(String name, long frontendPid, long backendPid, String transport, long toBackend,
+                          long toFrontend, long backlogToBackend, long backlogToFrontend, Path directory) {
+
+    /** The transport of every process today (the ring is to come). */
+    static final String CHRONICLE = "chronicle";
+
+    /** Every live process of this user (its frontend alive, its channel open), by name. */
+    public static List<LiveProcess> list() {
+        Path root = ShmDirectory.root();
+        List<LiveProcess> live = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path dir : entries.filter(d -> Files.isRegularFile(d.resolve(Channel.CONTROL))).toList()) {
+                LiveProcess p = read(dir);
+                if (p != null) {
+                    live.add(p);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + root + ": " + e, e);
+        }
+        live.sort(Comparator.comparing(LiveProcess::name).thenComparing(LiveProcess::frontendPid));
+        return live;
+    }
+
+    /** The live process named {@code name} ({@code <Class.name>}, or only the part after the dot), or null. */
+    public static LiveProcess find(String name) {
+        for (LiveProcess p : list()) {
+            String short_ = p.name.startsWith("<") && p.name.endsWith(">") && p.name.contains(".")
+                ? p.name.substring(p.name.indexOf('.') + 1, p.name.length() - 1) : p.name;
+            if (p.name.equals(name) || short_.equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static LiveProcess read(Path dir) {
+        try (SharedMapping control = SharedMapping.open(dir.resolve(Channel.CONTROL))) {
+            if (control.size() < ChannelDescriptor.SIZE) {
+                return null;
+            }
+            MemorySegment c = control.segment();
+            int state = ChannelDescriptor.stateAcquire(c);
+            if (state != ChannelDescriptor.STATE_READY && state != ChannelDescriptor.STATE_ATTACHED) {
+                return null;
+            }
+            ChannelDescriptor.checkHeader(c);
+            long frontend = c.get(java.lang.foreign.ValueLayout.JAVA_LONG, ChannelDescriptor.FRONTEND_PID_OFFSET);
+            if (ProcessHandle.of(frontend).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+                return null; // a crashed frontend's leftover: the stale sweep removes it
+            }
+            long backend = c.get(java.lang.foreign.ValueLayout.JAVA_LONG, ChannelDescriptor.BACKEND_PID_OFFSET);
+            long f2bWritten = ChannelDescriptor.counterAcquire(c, ChannelDescriptor.F2B_WRITTEN_OFFSET);
+            long f2bRead = ChannelDescriptor.counterAcquire(c, ChannelDescriptor.F2B_READ_OFFSET);
+            long b2fWritten = ChannelDescriptor.counterAcquire(c, ChannelDescriptor.B2F_WRITTEN_OFFSET);
+            long b2fRead = ChannelDescriptor.counterAcquire(c, ChannelDescriptor.B2F_READ_OFFSET);
+            return new LiveProcess(ChannelDescriptor.name(c), frontend, backend, CHRONICLE, f2bWritten, b2fWritten,
+                Math.max(0, f2bWritten - f2bRead), Math.max(0, b2fWritten - b2fRead), dir);
+        } catch (RuntimeException e) {
+            return null; // not a channel, or one going away while we looked
+        }
+    }
+
+    /**
+     * Prints this process's messages as they pass, one a line ({@code to-backend ...} /
+     * {@code to-frontend ...}, the library's own frames left out as in {@link Journal}), from now
+     * until its channel closes or {@code keepGoing} turns false. Reads the two queues read-only with
+     * tailers of its own; the process does not notice.
+     */
+    public void tail(PrintStream out, BooleanSupplier keepGoing) {
+        ChronicleDefaults.apply();
+        try (SingleChronicleQueue f2b = openReadOnly(directory.resolve(Channel.F2B));
+             SingleChronicleQueue b2f = openReadOnly(directory.resolve(Channel.B2F));
+             ExcerptTailer toBackend = f2b.createTailer().toEnd();
+             ExcerptTailer toFrontend = b2f.createTailer().toEnd()) {
+            while (keepGoing.getAsBoolean() && open()) {
+                boolean any = print(toBackend, "to-backend ", true, out) | print(toFrontend, "to-frontend ", false, out);
+                if (!any) {
+                    LockSupport.parkNanos(TAIL_POLL.toNanos());
+                }
+            }
+            print(toBackend, "to-backend ", true, out);
+            print(toFrontend, "to-frontend ", false, out);
+            out.flush();
+        }
+    }
+
+    /** How often an idle tail looks for new frames: a tool, not a hot path. */
+    static final Duration TAIL_POLL = Duration.ofMillis(10);
+
+    private boolean open() {
+        LiveProcess now = Files.exists(directory.resolve(Channel.CONTROL)) ? read(directory) : null;
+        return now != null;
+    }
+
+    private static boolean print(ExcerptTailer tailer, String prefix, boolean toBackend, PrintStream out) {
+        boolean any = false;
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return any;
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                byte[] frame = new byte[(int) bytes.readRemaining()];
+                bytes.read(frame);
+                MessageObject m;
+                try {
+                    m = FrameCodec.decode(frame);
+                } catch (FrameException e) {
+                    m = MessageProcess.errorMessage(null, "bad frame: " + e.getMessage());
+                }
+                if (!Journal.isControl(m.command(), toBackend)) {
+                    out.println(prefix + m);
+                    any = true;
+                }
+            }
+        }
+    }
+
+    private static SingleChronicleQueue openReadOnly(Path dir) {
+        return SingleChronicleQueueBuilder.binary(dir)
+            .blockSize(QueueDirection.blockSize(FrameDescriptor.maxFrameBytesFromSystemProperty()))
+            .rollCycle(QueueDirection.ROLL_CYCLE)
+            .readOnly(true)
+            .build();
+    }
+}
