@@ -458,7 +458,14 @@ class ChannelTest {
         assertEquals(384, ChannelDescriptor.B2F_BELL_PATH_OFFSET);
         assertEquals(896, ChannelDescriptor.FRONTEND_WAIT_CPU_OFFSET);
         assertEquals(1024, ChannelDescriptor.BACKEND_WAIT_CPU_OFFSET);
-        assertEquals(1152, ChannelDescriptor.SIZE);
+        assertEquals(44, ChannelDescriptor.FLAGS_OFFSET);
+        assertEquals(1152, ChannelDescriptor.NAME_LENGTH_OFFSET);
+        assertEquals(1156, ChannelDescriptor.NAME_OFFSET);
+        assertEquals(1408, ChannelDescriptor.F2B_WRITTEN_OFFSET);
+        assertEquals(1536, ChannelDescriptor.F2B_READ_OFFSET);
+        assertEquals(1664, ChannelDescriptor.B2F_WRITTEN_OFFSET);
+        assertEquals(1792, ChannelDescriptor.B2F_READ_OFFSET);
+        assertEquals(1920, ChannelDescriptor.SIZE);
         ByteBuffer magic = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(ChannelDescriptor.MAGIC);
         assertEquals("IPCC", new String(magic.array(), java.nio.charset.StandardCharsets.US_ASCII));
     }

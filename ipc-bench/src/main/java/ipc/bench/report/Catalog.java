@@ -36,6 +36,8 @@ public final class Catalog {
     public static final String TYPED_CALL = "TypedCallRoundTrip.roundTrip:placement=unpinned";
     public static final String TYPED_CALL_PINNED = "TypedCallRoundTrip.roundTrip:placement=pinned";
     public static final String TYPED_STREAM = "MessageStream.sendTyped";
+    public static final String JOURNAL_OFF = "JournalRoundTrip.roundTrip:journal=off";
+    public static final String JOURNAL_ON = "JournalRoundTrip.roundTrip:journal=on";
     public static final String SYNC_INDEX_SPIN = "SyncIndexRoundTrip.roundTrip:waiting=spin";
     public static final String SYNC_INDEX_PARK = "SyncIndexRoundTrip.roundTrip:waiting=park";
     public static final String STREAM = "MessageStream.send";
@@ -78,6 +80,11 @@ public final class Catalog {
             lib(TYPED_STREAM, "one-way stream of typed calls (void tick(long, int, double))", "#756bb1",
                     "the stream benchmark's messages as one-way typed calls remote(Ticks.class).tick(seq, qty, price): "
                             + "no MessageObject, the frame built from the primitives; the same 64 Ki window"),
+            lib(JOURNAL_ON, "MessageProcess round trip with a journal", "#393b79",
+                    "the MessageProcess round trip with setJournal: both queues kept in a scratch directory on the same "
+                            + "tmpfs, no cycle file deleted"),
+            base(JOURNAL_OFF, "MessageProcess round trip, no journal (same benchmark)", "#9c9ede",
+                    "the same benchmark class and process without setJournal, measured beside it"),
             lib(SYNC_INDEX_SPIN, "SyncIndex round trip, hot", "#1f77b4",
                     "new SyncIndex(eg) reserves, its index goes to a peer JVM in a MessageObject over a Channel, "
                             + "the peer sets the event, close() waits (spin, yield, then park) and releases"),
