@@ -131,20 +131,7 @@ public final class FrameCodec {
      */
     public static byte[] stringBytes(String s) {
         byte[] bytes = new byte[(int) stringLength(s)];
-        int p = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes[p++] = (byte) c;
-            } else if (c < 0x800) {
-                bytes[p++] = (byte) (0xC0 | (c >> 6));
-                bytes[p++] = (byte) (0x80 | (c & 0x3F));
-            } else {
-                bytes[p++] = (byte) (0xE0 | (c >> 12));
-                bytes[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                bytes[p++] = (byte) (0x80 | (c & 0x3F));
-            }
-        }
+        putChars(s, new SegmentFrameSink().wrap(MemorySegment.ofArray(bytes), 0)); // the one CESU-8 encoder
         return bytes;
     }
 

@@ -88,6 +88,17 @@ class FrameBuilderTest {
     }
 
     @Test
+    void stringBytesAreTheCommandAsAFrameHoldsIt() {
+        for (String command : java.util.List.of("tick", "gr\u00fc\u00df", "\u20ac\ud83d\ude00", "\udc00lone")) {
+            byte[] frame = FrameCodec.encode(new MessageObject(command));
+            byte[] bytes = FrameCodec.stringBytes(command);
+            assertArrayEquals(java.util.Arrays.copyOfRange(frame, FrameDescriptor.HEADER_LENGTH, frame.length), bytes);
+            assertEquals(command, FrameCodec.decode(frame).command());
+            assertTrue(new FrameReader().wrap(MemorySegment.ofArray(frame)).commandEquals(bytes));
+        }
+    }
+
+    @Test
     void refusesWhatAMessageObjectRefuses() {
         FrameBuilder b = new FrameBuilder(1).reset(FrameShape.of("cmd", "k"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.putReference(0, new Object()));
