@@ -83,6 +83,7 @@ public final class ChannelReader {
                 bad = e;
                 badFrames++;
             }
+            ChannelDescriptor.counterRelease(control, readOffset, ++read); // before the handler: what it sends comes after
             try {
                 if (bad == null) {
                     handler.onFrame(frame);
@@ -93,7 +94,6 @@ public final class ChannelReader {
                 frame.clear();
                 memory.clear();
                 windowMemory.wrap(MemorySegment.NULL);
-                ChannelDescriptor.counterRelease(control, readOffset, ++read);
             }
         } finally {
             int now = tailer.cycle();

@@ -123,8 +123,8 @@ public final class ChannelWriter {
     }
 
     private void published() {
+        ChannelDescriptor.counterRelease(control, writtenOffset, ++written); // counted before the reader is woken
         bell.ring();
-        ChannelDescriptor.counterRelease(control, writtenOffset, ++written);
         int now = appender.cycle();
         if (now != cycle) {
             cycle = now;

@@ -26,7 +26,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  * the start state ({@code __init__}), the handshake ({@code __ready__}), the stop request
  * ({@code __stop__}) and the answers to typed calls ({@code __ret__}, {@code __err__}). A typed
  * remote call stays in {@link #toBackend()} as the frame it was: command
- * {@code "__c:<method><descriptor>"}, field {@code id} (absent in a one-way call), then the
+ * {@code "__c:<method>"} (with its descriptor where the class overloads the name), field
+ * {@code id} (absent in a one-way call), then the
  * arguments by parameter name.
  *
  * <p>Reading opens both queues read-only; a journal may be read while its process still runs

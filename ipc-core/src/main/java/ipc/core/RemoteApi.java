@@ -29,7 +29,9 @@ import java.util.concurrent.CompletionStage;
  * IllegalArgumentException that names the method and the type.
  *
  * <p>The request frame of method {@code m(long a, int b)} is command {@code "__c:m(JI)"}
- * (name and parameter descriptor, so overloads differ), field {@code "id"} (LONG, the call's
+ * (name and parameter descriptor, so overloads differ; {@code "__c:m"} when no other remote
+ * method of the process class is named {@code m}, {@link RemoteDispatcher#requestShape}), field
+ * {@code "id"} (LONG, the call's
  * correlation id; absent in a one-way call, which has no answer), then one field per parameter,
  * keyed by its name, in order. The backend binds by position; the names serve dumps and logs.
  */

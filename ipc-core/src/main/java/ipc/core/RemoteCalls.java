@@ -75,8 +75,8 @@ final class RemoteCalls {
 
     // ------------------------------------------------------------------ calling
 
-    /** A pooled call for {@code method}, its request started (id and arguments still to put). */
-    RemoteCall begin(RemoteApi.RemoteMethod method) {
+    /** This thread's call for {@code method}, its {@code request} frame started (id and arguments still to put). */
+    RemoteCall begin(RemoteApi.RemoteMethod method, FrameShape request) {
         RemoteCall c = perThread.get();
         if (c.inUse) {
             c = new RemoteCall(this); // not expected (see perThread); correct anyway
@@ -86,7 +86,7 @@ final class RemoteCalls {
             c.method = method;
             c.firstField = method.firstField();
         }
-        c.frame.reset(method.request());
+        c.frame.reset(request);
         return c;
     }
 

@@ -113,16 +113,23 @@ abstract class RemoteClient {
     static final class ToBackend extends RemoteClient {
         private final MessageProcess process;
         private final long timeoutNanos;
+        /** Per method of the interface: its request shape for this process's class ({@link RemoteDispatcher#requestShape}). */
+        private final FrameShape[] requests;
 
         ToBackend(MessageProcess process, RemoteApi api, long timeoutNanos) {
             super(api);
             this.process = process;
             this.timeoutNanos = timeoutNanos;
+            RemoteDispatcher dispatcher = RemoteDispatcher.of(process.getClass());
+            this.requests = new FrameShape[api.methods().length];
+            for (int i = 0; i < requests.length; i++) {
+                requests[i] = dispatcher.requestShape(api.method(i));
+            }
         }
 
         @Override
         RemoteCall begin(int index) {
-            return process.remoteCalls().begin(api.method(index));
+            return process.remoteCalls().begin(api.method(index), requests[index]);
         }
 
         @Override

@@ -50,20 +50,37 @@ final class RemoteDispatcher {
 
     private final Int2ObjectHashMap<Entry[]> byCommandHash = new Int2ObjectHashMap<>();
     private final Map<String, Entry> byName;
+    /** Each method's full command ({@code "__c:add(JJ)"}) to the one its frames carry for this class. */
+    private final Map<String, String> commandOf;
     private final int size;
 
     private RemoteDispatcher(Class<?> type) {
-        Map<String, Entry> byCommand = new LinkedHashMap<>();
+        Map<String, RemoteApi.RemoteMethod> methods = new LinkedHashMap<>();
         for (Class<?> api : interfacesOf(type)) {
             RemoteApi prepared = RemoteApi.orNull(api);
             if (prepared == null) {
                 continue; // the frontend's remote() refuses it with the reason
             }
             for (RemoteApi.RemoteMethod m : prepared.methods()) {
-                byCommand.computeIfAbsent(m.command(),
-                    c -> new Entry(m, FrameCodec.stringBytes(c), invoker(m.method(), m.firstField())));
+                methods.putIfAbsent(m.command(), m);
             }
         }
+        // A method whose name no other remote method of the class has travels as "__c:<name>", the
+        // others as "__c:<name><descriptor>": shorter frames, less to hash and compare per call.
+        // Both sides compute this from the same class, whatever order they find the interfaces in.
+        Map<String, Integer> named = new java.util.HashMap<>();
+        for (RemoteApi.RemoteMethod m : methods.values()) {
+            named.merge(m.method().getName(), 1, Integer::sum);
+        }
+        Map<String, String> effective = new LinkedHashMap<>();
+        Map<String, Entry> byCommand = new LinkedHashMap<>();
+        for (RemoteApi.RemoteMethod m : methods.values()) {
+            String command = named.get(m.method().getName()) == 1 ? RemoteApi.CALL_PREFIX + m.method().getName()
+                : m.command();
+            effective.put(m.command(), command);
+            byCommand.put(command, new Entry(m, FrameCodec.stringBytes(command), invoker(m.method(), m.firstField())));
+        }
+        this.commandOf = Map.copyOf(effective);
         for (Entry e : byCommand.values()) {
             int hash = FrameReader.tailHash(e.command());
             Entry[] bucket = byCommandHash.get(hash);
@@ -100,9 +117,23 @@ final class RemoteDispatcher {
         return null;
     }
 
-    /** The method of a request command ({@code "__c:add(JJ)"}), or null. */
+    /** The method of a request command as this class's frames carry it ({@code "__c:add"}), or null. */
     Entry find(String command) {
         return byName.get(command);
+    }
+
+    /**
+     * The request frame shape of {@code method} for this class: its keys, and its command as this
+     * class's frames carry it (see the constructor).
+     *
+     * @throws IllegalArgumentException when the class has no such remote method
+     */
+    FrameShape requestShape(RemoteApi.RemoteMethod method) {
+        String command = commandOf.get(method.command());
+        if (command == null) {
+            throw new IllegalArgumentException("not a remote method of this class: method=" + method.signature());
+        }
+        return command.equals(method.command()) ? method.request() : FrameShape.of(command, method.request().keys());
     }
 
     int size() {

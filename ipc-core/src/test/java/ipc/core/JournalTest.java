@@ -91,8 +91,8 @@ public class JournalTest {
             List<String> toBackend = new ArrayList<>();
             journal.toBackend().forEach(m -> toBackend.add(m.command() + (m.has("text") ? ":" + m.get("text")
                 : m.has("qty") ? ":" + m.get("qty") : "")));
-            assertEquals(List.of("__c:book(J):1", "note:n1", "__c:book(J):2", "note:n2", "__c:book(J):3", "note:n3",
-                "__c:book(J):4", "note:n4", "__c:book(J):5", "note:n5", "__c:total()"), toBackend,
+            assertEquals(List.of("__c:book:1", "note:n1", "__c:book:2", "note:n2", "__c:book:3", "note:n3",
+                "__c:book:4", "note:n4", "__c:book:5", "note:n5", "__c:total"), toBackend,
                 "in order, without __init__ and __stop__");
             List<Object> toFrontend = new ArrayList<>();
             journal.toFrontend().forEach(m -> toFrontend.add(m.command() + ":" + m.get("n")));

@@ -82,6 +82,11 @@ public class RemoteCallTest {
 
         long exitNow(int code);
 
+        /** Overloads: their frames carry the descriptor, "__c:scale(J)" and "__c:scale(JJ)". */
+        long scale(long x);
+
+        long scale(long x, long by);
+
         /** A default method: runs in the backend too, where the class may override it. */
         default String where() {
             return "frontend";
@@ -242,6 +247,16 @@ public class RemoteCallTest {
             send_out__(new MessageObject("said", "text", text));
         }
 
+        @Override
+        public long scale(long x) {
+            return x * 10;
+        }
+
+        @Override
+        public long scale(long x, long by) {
+            return x * by;
+        }
+
         /** Exits the backend (as a handler that calls System.exit would) with the call unanswered. */
         @Override
         public long exitNow(int code) {
@@ -291,6 +306,11 @@ public class RemoteCallTest {
         assertEquals(Side.SELL, calc.flip(Side.BUY));
         assertNull(calc.nothing());
         assertEquals(Long.MAX_VALUE, calc.add(Long.MAX_VALUE - 1, 1));
+        assertEquals(70, calc.scale(7));
+        assertEquals(21, calc.scale(7, 3));
+        RemoteDispatcher table = RemoteDispatcher.of(CalcProcess.class);
+        assertTrue(table.find("__c:scale(J)") != null && table.find("__c:scale(JJ)") != null, "overloads: long form");
+        assertTrue(table.find("__c:add") != null && table.find("__c:add(JJ)") == null, "a unique name: short form");
         long backendPid = (Long) calc.describe("x", 0).get("pid");
         assertEquals(process.pid().getAsLong(), backendPid, "the method ran in the backend");
         assertEquals("backend " + backendPid, calc.where(), "a default method overridden by the class runs there too");
