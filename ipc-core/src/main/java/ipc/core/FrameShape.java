@@ -5,8 +5,7 @@ package ipc.core;
  * {@code frontend__} message), encoded once: a {@link FrameBuilder} copies the bytes into every
  * frame of that shape.
  */
-record FrameShape(String command, byte[] commandBytes, String[] keys, byte[][] keyBytes, byte[] headerTail,
-                  byte[][] keyPrefixes, int fixedLength) {
+record FrameShape(String command, String[] keys, byte[] headerTail, byte[][] keyPrefixes, int fixedLength) {
 
     /**
      * @throws IllegalArgumentException when the command or a key is longer than a frame allows
@@ -36,7 +35,7 @@ record FrameShape(String command, byte[] commandBytes, String[] keys, byte[][] k
             System.arraycopy(keyBytes[i], 0, keyPrefixes[i], FrameDescriptor.KEY_LENGTH_BYTES, keyBytes[i].length);
             fixed += keyPrefixes[i].length + FrameDescriptor.TAG_BYTES;
         }
-        return new FrameShape(command, commandBytes, keys.clone(), keyBytes, headerTail, keyPrefixes, fixed);
+        return new FrameShape(command, keys.clone(), headerTail, keyPrefixes, fixed);
     }
 
     private static void putU16(byte[] a, int at, int v) {

@@ -59,9 +59,9 @@ public final class Journal implements AutoCloseable {
         }
         JvmFlags.check();
         ChronicleDefaults.apply();
-        SingleChronicleQueue f2b = openQueue(d.resolve(Channel.F2B));
+        SingleChronicleQueue f2b = openReadOnly(d.resolve(Channel.F2B));
         try {
-            return new Journal(d, f2b, openQueue(d.resolve(Channel.B2F)));
+            return new Journal(d, f2b, openReadOnly(d.resolve(Channel.B2F)));
         } catch (RuntimeException | Error e) {
             f2b.close();
             throw e;
@@ -157,7 +157,8 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private static SingleChronicleQueue openQueue(Path dir) {
+    /** One direction's queue, read-only (a journal's, or a live channel's for {@link LiveProcess#tail}). */
+    static SingleChronicleQueue openReadOnly(Path dir) {
         return SingleChronicleQueueBuilder.binary(dir)
             .blockSize(QueueDirection.blockSize(FrameDescriptor.maxFrameBytesFromSystemProperty()))
             .rollCycle(QueueDirection.ROLL_CYCLE)
@@ -185,6 +186,33 @@ public final class Journal implements AutoCloseable {
         return new MessageObject(call.command(), ordered);
     }
 
+    /**
+     * The next message of one direction that is not one of the library's own frames
+     * ({@link #isControl}), decoded; null when the tailer has reached the end. A bad frame becomes
+     * an "error" message, as on a pipe.
+     */
+    static MessageObject nextUserMessage(ExcerptTailer tailer, boolean toBackend) {
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return null;
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                byte[] frame = new byte[(int) bytes.readRemaining()];
+                bytes.read(frame);
+                MessageObject m;
+                try {
+                    m = FrameCodec.decode(frame);
+                } catch (FrameException e) {
+                    m = MessageProcess.errorMessage(null, "bad frame skipped: " + e.getMessage());
+                }
+                if (!isControl(m.command(), toBackend)) {
+                    return m;
+                }
+            }
+        }
+    }
+
     /** True for the library's own frames, which a journal's reader does not show. */
     static boolean isControl(String command, boolean toBackend) {
         if (!command.startsWith("__")) {
@@ -207,25 +235,11 @@ public final class Journal implements AutoCloseable {
 
         @Override
         public boolean hasNext() {
-            while (next == null && !done) {
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        done = true;
-                        tailer.close();
-                        break;
-                    }
-                    Bytes<?> bytes = dc.wire().bytes();
-                    byte[] frame = new byte[(int) bytes.readRemaining()];
-                    bytes.read(frame);
-                    MessageObject m;
-                    try {
-                        m = FrameCodec.decode(frame);
-                    } catch (FrameException e) {
-                        m = MessageProcess.errorMessage(null, "bad frame in journal skipped: " + e.getMessage());
-                    }
-                    if (!isControl(m.command(), toBackend)) {
-                        next = m;
-                    }
+            if (next == null && !done) {
+                next = nextUserMessage(tailer, toBackend);
+                if (next == null) {
+                    done = true;
+                    tailer.close();
                 }
             }
             return next != null;

@@ -15,11 +15,8 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * A running process of this user, as {@code ipc.core.tool.Ipc list} shows it: read from its
@@ -104,8 +101,8 @@ public record LiveProcess(String name, long frontendPid, long backendPid, String
      */
     public void tail(PrintStream out, BooleanSupplier keepGoing) {
         ChronicleDefaults.apply();
-        try (SingleChronicleQueue f2b = openReadOnly(directory.resolve(Channel.F2B));
-             SingleChronicleQueue b2f = openReadOnly(directory.resolve(Channel.B2F));
+        try (SingleChronicleQueue f2b = Journal.openReadOnly(directory.resolve(Channel.F2B));
+             SingleChronicleQueue b2f = Journal.openReadOnly(directory.resolve(Channel.B2F));
              ExcerptTailer toBackend = f2b.createTailer().toEnd();
              ExcerptTailer toFrontend = b2f.createTailer().toEnd()) {
             while (keepGoing.getAsBoolean() && open()) {
@@ -130,33 +127,11 @@ public record LiveProcess(String name, long frontendPid, long backendPid, String
 
     private static boolean print(ExcerptTailer tailer, String prefix, boolean toBackend, PrintStream out) {
         boolean any = false;
-        while (true) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    return any;
-                }
-                Bytes<?> bytes = dc.wire().bytes();
-                byte[] frame = new byte[(int) bytes.readRemaining()];
-                bytes.read(frame);
-                MessageObject m;
-                try {
-                    m = FrameCodec.decode(frame);
-                } catch (FrameException e) {
-                    m = MessageProcess.errorMessage(null, "bad frame: " + e.getMessage());
-                }
-                if (!Journal.isControl(m.command(), toBackend)) {
-                    out.println(prefix + m);
-                    any = true;
-                }
-            }
+        MessageObject m;
+        while ((m = Journal.nextUserMessage(tailer, toBackend)) != null) {
+            out.println(prefix + m);
+            any = true;
         }
-    }
-
-    private static SingleChronicleQueue openReadOnly(Path dir) {
-        return SingleChronicleQueueBuilder.binary(dir)
-            .blockSize(QueueDirection.blockSize(FrameDescriptor.maxFrameBytesFromSystemProperty()))
-            .rollCycle(QueueDirection.ROLL_CYCLE)
-            .readOnly(true)
-            .build();
+        return any;
     }
 }
