@@ -10,7 +10,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,23 +32,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 1)
 public class TypedCallRoundTrip {
 
-
     /**
-     * The round trip's process, in an {@code @AuxCounters} state so that its two public fields,
-     * the per-side allocation of the last iteration, are reported beside the latency (an EVENTS
-     * counter is reported as set). One benchmark thread: Scope.Thread is the trial's one process.
+     * The round trip's process, in an {@code @AuxCounters} state (its two public fields are the
+     * per-side allocation of the last iteration), placed by {@link MessageProcessRoundTrip.Where}'s
+     * {@code placement} parameter, the same as the MessageObject round trip's.
      */
-    @State(Scope.Thread)
-    public static class Where {
-        /**
-         * {@link Placement#UNPINNED}, or {@link Placement#PINNED}: this thread pinned with
-         * {@code Affinity.pin}, the backend's loop thread with {@code setBackendCpu}, on two CPUs.
-         * (Here, not in RoundTrip: an aux-counter state may hold no public field but its counters.)
-         */
-        @Param({Placement.UNPINNED, Placement.PINNED})
-        public String placement;
-    }
-
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class RoundTrip {
@@ -65,7 +52,7 @@ public class TypedCallRoundTrip {
         private String placement;
 
         @Setup(Level.Trial)
-        public void start(Where where) {
+        public void start(MessageProcessRoundTrip.Where where) {
             placement = where.placement;
             process = new EchoProcess("round-trip");
             if (Placement.pinned(placement)) {
