@@ -60,8 +60,6 @@ public final class Pipe {
     /** The last handler given to {@link #dispatch} and its dispatcher (reused while the handler is the same object). */
     private Object lastHandler;
     private Dispatcher lastDispatcher;
-    /** Where answers to typed remote calls go; null until the process's first remote(). Guarded by lock. */
-    private RemoteCalls remote;
     /** The attached source's wait hints, read without the lock by waits; UNKNOWN when there is no channel. */
     private volatile WaitPeer waitPeer = WaitPeer.UNKNOWN;
 
@@ -281,7 +279,6 @@ public final class Pipe {
 
     /** Copies the next frame off the channel (routing answers on the way); a bad one becomes inHand's "error". */
     private void copyOneLocked(Source s) {
-        copy.remote = remote;
         while (!copy.full && inHand == null) {
             copy.bad = null;
             if (!s.poll(copy)) {
@@ -319,7 +316,10 @@ public final class Pipe {
     void routeAnswersTo(RemoteCalls calls) {
         lock.lock();
         try {
-            remote = calls;
+            // the two frame handlers (read under the lock) route answers there from now on; null
+            // until the process's first remote call
+            decoder.remote = calls;
+            copy.remote = calls;
         } finally {
             lock.unlock();
         }
@@ -437,7 +437,6 @@ public final class Pipe {
     private MessageObject readOneLocked(Source s) {
         while (true) {
             decoder.message = null;
-            decoder.remote = remote;
             boolean consumed = s.poll(decoder);
             MessageObject next = decoder.message;
             decoder.message = null;
