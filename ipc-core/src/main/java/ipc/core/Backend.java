@@ -29,6 +29,11 @@ final class Backend implements FrameHandler {
     /** The process class's remote methods, prepared at the first call (most processes get none). */
     private RemoteDispatcher remote;
     private boolean stopRequested;
+    /**
+     * A restarted backend's: the f2b index up to which a call with an answer was sent to the dead
+     * backend; its caller got PeerGoneException, so it is not run (0: none).
+     */
+    private long abandonedCallsUpTo;
 
     Backend(MessageProcess process, ChannelReader fromFront, ChannelWriter toFront, Logger logger) {
         this.process = process;
@@ -41,6 +46,11 @@ final class Backend implements FrameHandler {
 
     boolean stopRequested() {
         return stopRequested;
+    }
+
+    /** A restarted backend skips the calls with an answer up to f2b index {@code index}: their callers have given up. */
+    void skipAbandonedCalls(long index) {
+        abandonedCallsUpTo = index;
     }
 
     /**
@@ -128,6 +138,11 @@ final class Backend implements FrameHandler {
         RemoteDispatcher.Entry entry = table.find(frame);
         long id = entry != null && entry.method().oneWay() ? 0
             : frame.fieldCount() > 0 && frame.typeTag(0) == FrameDescriptor.TYPE_LONG ? frame.getLong(0) : 0;
+        if (id != 0 && abandonedCallsUpTo != 0 && fromFront.index() <= abandonedCallsUpTo) {
+            logger.debug("remote call {} not run: sent to the backend before the restart, its caller got PeerGoneException",
+                frame.command());
+            return;
+        }
         try {
             if (entry == null) {
                 throw new IllegalStateException("no remote method for " + frame.command() + " in "

@@ -55,18 +55,21 @@ public final class BackendMain {
 
     public static void main(String[] args) {
         ChronicleDefaults.apply(); // before anything loads a class of Chronicle's or creates its loggers
-        if (args.length != 1) {
-            System.err.println("usage: BackendMain <channel directory>   (started by MessageProcess.start())");
+        boolean restart = args.length == 2 && Frontend.RESTART_ARG.equals(args[1]);
+        if (args.length != 1 && !restart) {
+            System.err.println("usage: BackendMain <channel directory> [" + Frontend.RESTART_ARG
+                + "]   (started by MessageProcess.start())");
             System.exit(64);
         }
         skipChroniclePosix();
-        System.exit(SPARE_ARG.equals(args[0]) ? runSpare() : run(Path.of(args[0])));
+        System.exit(SPARE_ARG.equals(args[0]) ? runSpare() : run(Path.of(args[0]), restart));
     }
 
     /**
      * A spare backend: initialises what every backend's start initialises (Chronicle, a channel
      * from both ends, a frame each way, the FFM downcalls of FileSpace and Futex), then waits for
-     * one line on stdin, the channel directory of the start that takes it, and runs as a backend of that channel. End of
+     * one line on stdin, the channel directory of the start that takes it (and {@link Frontend#RESTART_ARG}
+     * after a tab for a supervised restart), and runs as a backend of that channel. End of
      * file, or an empty line, means it is not wanted (its frontend closed the pipe or exited):
      * exit 0. Its parent, the frontend, is watched as a backend watches its frontend meanwhile.
      */
@@ -92,7 +95,8 @@ public final class BackendMain {
             return 0;
         }
         watchdog.stop(); // run() watches the channel's frontend, the same process
-        return run(Path.of(line.strip()));
+        String[] handed = line.strip().split("\t");
+        return run(Path.of(handed[0]), handed.length == 2 && Frontend.RESTART_ARG.equals(handed[1]));
     }
 
     /**
@@ -144,13 +148,13 @@ public final class BackendMain {
      * is left to Chronicle's finalizer (which closes a discarded queue at some later GC and warns when
      * that close fails), and the watchdog stops watching.
      */
-    static int run(Path channelDirectory) {
+    static int run(Path channelDirectory, boolean restart) {
         long begin = System.nanoTime();
         Channel channel = Channel.open(channelDirectory);
         FrontendWatchdog.Watch watchdog = null;
         try {
             watchdog = FrontendWatchdog.exitWhenGone(channel.frontendPid());
-            return serve(channel, channelDirectory, begin);
+            return serve(channel, channelDirectory, begin, restart);
         } finally {
             if (watchdog != null) {
                 watchdog.stop();
@@ -163,11 +167,11 @@ public final class BackendMain {
         }
     }
 
-    private static int serve(Channel channel, Path channelDirectory, long begin) {
+    private static int serve(Channel channel, Path channelDirectory, long begin, boolean restart) {
         ChannelReader fromFront = channel.reader();
         ChannelWriter toFront = channel.writer();
         long opened = System.nanoTime();
-        MessageObject init = readInit(fromFront);
+        MessageObject init = restart ? readRestart(channelDirectory) : readInit(fromFront);
         if (init == null) {
             LOG.error("no INIT frame within {}: channel={}", INIT_TIMEOUT, channelDirectory);
             return EXIT_NO_INIT;
@@ -183,6 +187,9 @@ public final class BackendMain {
             Backend backend = new Backend(process, fromFront, toFront,
                 LoggerFactory.getLogger(process.getClass().getSimpleName() + "." + process.getName()));
             process.attachBackend(backend);
+            if (restart) {
+                backend.skipAbandonedCalls(init.getLong("callsUpTo"));
+            }
         } catch (RuntimeException | LinkageError e) {
             LOG.error("cannot rebuild the process object: {}", e.toString(), e);
             toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND, describe(e)));
@@ -196,7 +203,25 @@ public final class BackendMain {
                 "setBackendCpu: " + e.getMessage()));
             return EXIT_START_FAILED;
         }
-        toFront.write(new MessageObject(MessageProcess.READY_COMMAND, "pid", ProcessHandle.current().pid()));
+        if (restart) {
+            String skipped;
+            try {
+                skipped = resume(fromFront, init);
+            } catch (RuntimeException e) {
+                LOG.error("cannot resume where the last backend stopped: {}", e.getMessage());
+                toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND, describe(e)));
+                return EXIT_START_FAILED;
+            }
+            toFront.write(new MessageObject(MessageProcess.RESTARTED_COMMAND,
+                "attempt", init.getInt("attempt"), "exit", init.getInt("exit")));
+            if (skipped != null) {
+                LOG.error("message {} skipped: its handler was running when the backend died, twice in a row", skipped);
+                toFront.write(MessageProcess.errorMessage(skipped,
+                    "skipped: the backend died in its handler twice in a row (restart " + init.getInt("attempt") + ")"));
+            }
+        } else {
+            toFront.write(new MessageObject(MessageProcess.READY_COMMAND, "pid", ProcessHandle.current().pid()));
+        }
         if (LOG.isDebugEnabled()) {
             long ready = System.nanoTime();
             LOG.debug("ready: process={} channelOpen={} ms initAndRebuild={} ms", process,
@@ -256,6 +281,65 @@ public final class BackendMain {
             reason.append("; caused by ").append(cause);
         }
         return reason.toString();
+    }
+
+    /**
+     * A restarted backend's INIT: the file the frontend wrote in the channel directory (the state
+     * captured at start(), the death's exit code, where to resume), read and removed.
+     */
+    private static MessageObject readRestart(Path channelDirectory) {
+        Path file = channelDirectory.resolve(Frontend.RESTART_FILE);
+        try {
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            java.nio.file.Files.delete(file);
+            return FrameCodec.decode(bytes);
+        } catch (IOException e) {
+            LOG.error("cannot read the restart file: {}", e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Positions a restarted backend's reader at the first frame whose handler did not return: the
+     * one whose handler was running at the death, else the one after the last that finished (the
+     * INIT frame, first in the queue, when none had). A frame that was running at the death before
+     * too is consumed unhandled instead: its command is returned, for the pipe's "error" message.
+     *
+     * @return the skipped frame's command, or null when none was skipped
+     */
+    static String resume(ChannelReader fromFront, MessageObject restart) {
+        long running = restart.getLong("running");
+        long done = restart.getLong("done");
+        if (done == 0) { // the last backend died before INIT's read had finished: resume after INIT
+            if (!fromFront.poll(frame -> { })) {
+                throw new IllegalStateException("cannot resume: the INIT frame is gone");
+            }
+            return null;
+        }
+        if (running == done) {
+            fromFront.resumeAt(done, true);
+            return null;
+        }
+        if (!restart.getBoolean("poison")) {
+            fromFront.resumeAt(running, false);
+            return null;
+        }
+        fromFront.resumeAt(running, false);
+        String[] command = new String[1];
+        if (!fromFront.poll(new FrameHandler() {
+            @Override
+            public void onFrame(FrameReader frame) {
+                command[0] = frame.command();
+            }
+
+            @Override
+            public void onBadFrame(FrameException error) {
+                command[0] = "(bad frame)";
+            }
+        })) {
+            throw new IllegalStateException("cannot resume: no frame at the skipped index " + Long.toHexString(running));
+        }
+        return command[0];
     }
 
     private static MessageObject readInit(ChannelReader reader) {

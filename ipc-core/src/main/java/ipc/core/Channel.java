@@ -278,6 +278,33 @@ public final class Channel implements AutoCloseable {
             ? control.segment().get(ValueLayout.JAVA_LONG, ChannelDescriptor.BACKEND_PID_OFFSET) : 0;
     }
 
+    /**
+     * Frontend, after its backend died: offers the channel to the next backend that opens it
+     * (ATTACHED back to READY; a backend that died before it attached left READY). The queues
+     * keep everything: the next backend reads on from where it is told to resume.
+     *
+     * @throws IllegalStateException on the backend's side, or when the channel is closed
+     */
+    void offerToNewBackend() {
+        checkOpen();
+        if (!creator) {
+            throw new IllegalStateException("only the frontend offers its channel to a new backend: " + this);
+        }
+        MemorySegment c = control.segment();
+        c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.BACKEND_PID_OFFSET, 0);
+        if (!ChannelDescriptor.stateCompareAndSet(c, ChannelDescriptor.STATE_ATTACHED, ChannelDescriptor.STATE_READY)
+            && ChannelDescriptor.stateAcquire(c) != ChannelDescriptor.STATE_READY) {
+            throw new IllegalStateException("channel cannot take a new backend: state="
+                + State.of(ChannelDescriptor.stateAcquire(c)) + ": " + this);
+        }
+    }
+
+    /** A word of the control segment (acquire): the backend's progress and counters. */
+    long controlWord(long offset) {
+        checkOpen();
+        return ChannelDescriptor.counterAcquire(control.segment(), offset);
+    }
+
     /** The state word (an acquire read): a backend sees CLOSED once the frontend has closed. */
     public State stateAcquire() {
         checkOpen();

@@ -109,7 +109,9 @@ public final class ChannelDescriptor {
         ValueLayout.JAVA_LONG.withName("f2bWritten"),
         MemoryLayout.paddingLayout(LINE_BYTES - 8),
         ValueLayout.JAVA_LONG.withName("f2bRead"),
-        MemoryLayout.paddingLayout(LINE_BYTES - 8),
+        ValueLayout.JAVA_LONG.withName("f2bRunning"),
+        ValueLayout.JAVA_LONG.withName("f2bDone"),
+        MemoryLayout.paddingLayout(LINE_BYTES - 24),
         ValueLayout.JAVA_LONG.withName("b2fWritten"),
         MemoryLayout.paddingLayout(LINE_BYTES - 8),
         ValueLayout.JAVA_LONG.withName("b2fRead"),
@@ -144,6 +146,14 @@ public final class ChannelDescriptor {
      */
     public static final long F2B_WRITTEN_OFFSET = offsetOf("f2bWritten");
     public static final long F2B_READ_OFFSET = offsetOf("f2bRead");
+    /**
+     * The queue index of the f2b frame whose handler the backend runs (stored before the handler),
+     * and of the last one whose handler returned (stored after it): equal when the backend is
+     * between frames. Written by the backend only, plainly ordered (release); read by the frontend
+     * after the backend process has died, to tell where a restarted backend resumes. 0: none yet.
+     */
+    public static final long F2B_RUNNING_OFFSET = offsetOf("f2bRunning");
+    public static final long F2B_DONE_OFFSET = offsetOf("f2bDone");
     public static final long B2F_WRITTEN_OFFSET = offsetOf("b2fWritten");
     public static final long B2F_READ_OFFSET = offsetOf("b2fRead");
     /** Bytes of the control segment. */
@@ -152,7 +162,7 @@ public final class ChannelDescriptor {
     /** ASCII "IPCC" read as a little-endian int. */
     public static final int MAGIC = 0x43435049;
     /** 3: the flags word, the process name and the frame counters (2: the wait CPU lines). */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** The file is zero-filled: not yet published. */
     public static final int STATE_UNPUBLISHED = 0;

@@ -42,11 +42,21 @@ public final class ChannelReader {
     private final MemorySegment control;
     private final long readOffset;
     private long read;
+    /**
+     * The backend's reader records its progress ({@link ChannelDescriptor#F2B_RUNNING_OFFSET},
+     * {@link ChannelDescriptor#F2B_DONE_OFFSET}) around each handler, so that a restarted backend
+     * resumes at the first frame whose handler did not return; the frontend's reader does not.
+     */
+    private final boolean recordsProgress;
+    /** The queue index of the last excerpt consumed (0 before the first). */
+    private long index;
 
     ChannelReader(Channel channel, ExcerptTailer tailer, Doorbell bell, CycleFileReaper reaper, int maxFrameBytes,
                   MemorySegment control, long readOffset) {
         this.control = control;
         this.readOffset = readOffset;
+        this.recordsProgress = readOffset == ChannelDescriptor.F2B_READ_OFFSET;
+        this.read = ChannelDescriptor.counterAcquire(control, readOffset); // a restarted backend counts on
         this.channel = channel;
         this.tailer = tailer;
         this.bell = bell;
@@ -70,12 +80,14 @@ public final class ChannelReader {
             }
             Bytes<?> bytes = dc.wire().bytes();
             position = bytes.readPosition();
+            long at = dc.index();
+            index = at;
             FrameException bad = null;
             try {
                 long length = bytes.readRemaining();
-                long at = window.locateForRead(bytes, position, length);
-                if (at >= 0) {
-                    frame.wrap(windowMemory.wrap(window.chunk()), at, length);
+                long in = window.locateForRead(bytes, position, length);
+                if (in >= 0) {
+                    frame.wrap(windowMemory.wrap(window.chunk()), in, length);
                 } else {
                     frame.wrap(memory.wrap(bytes), position, length);
                 }
@@ -84,11 +96,17 @@ public final class ChannelReader {
                 badFrames++;
             }
             ChannelDescriptor.counterRelease(control, readOffset, ++read); // before the handler: what it sends comes after
+            if (recordsProgress) {
+                ChannelDescriptor.counterRelease(control, ChannelDescriptor.F2B_RUNNING_OFFSET, at);
+            }
             try {
                 if (bad == null) {
                     handler.onFrame(frame);
                 } else {
                     handler.onBadFrame(bad);
+                }
+                if (recordsProgress) { // not when the handler threw: its frame did not finish
+                    ChannelDescriptor.counterRelease(control, ChannelDescriptor.F2B_DONE_OFFSET, at);
                 }
             } finally {
                 frame.clear();
@@ -147,6 +165,34 @@ public final class ChannelReader {
                 return false;
             }
             bell.awaitChange(observed, remaining);
+        }
+    }
+
+    /** The queue index of the last excerpt consumed: ordered across roll cycles; 0 before the first. */
+    long index() {
+        return index;
+    }
+
+    /**
+     * A restarted backend's first move: positions this reader so that the next {@link #poll}
+     * reads the frame at queue index {@code index} (that frame itself when {@code skipIt} is
+     * false, the one after it when true).
+     *
+     * @throws IllegalStateException when the queue no longer holds that index
+     */
+    void resumeAt(long index, boolean skipIt) {
+        channel.checkOpen();
+        if (!tailer.moveToIndex(index)) {
+            throw new IllegalStateException("cannot resume: the queue holds no frame at index " + Long.toHexString(index)
+                + ": channel=" + channel.directory());
+        }
+        if (skipIt) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    throw new IllegalStateException("cannot resume: no frame at index " + Long.toHexString(index)
+                        + ": channel=" + channel.directory());
+                }
+            }
         }
     }
 

@@ -47,6 +47,7 @@ public final class ChannelWriter {
                   MemorySegment control, long writtenOffset) {
         this.control = control;
         this.writtenOffset = writtenOffset;
+        this.written = ChannelDescriptor.counterAcquire(control, writtenOffset); // a restarted backend counts on
         this.channel = channel;
         this.appender = appender;
         this.space = space;
@@ -132,6 +133,16 @@ public final class ChannelWriter {
             QueueDirection.makeOwnerOnly(file);
             space.cycleStarted(now, file);
         }
+    }
+
+    /**
+     * The queue index of the last frame this writer appended, or 0 before its first: for the
+     * frontend's f2b writer, the direction's only writer, an upper bound of every frame written
+     * before (under the caller's lock that serialises writes).
+     */
+    long lastIndex() {
+        channel.checkOpen();
+        return written == 0 ? 0 : appender.lastIndexAppended();
     }
 
     /** The limit this writer enforces. */

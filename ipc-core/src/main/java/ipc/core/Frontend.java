@@ -43,8 +43,24 @@ final class Frontend {
     private final String owner;
     private final Channel channel;
     private final ChannelWriter toBack;
-    private final Process process;
-    private final OutputForwarder output;
+    /** The backend process: replaced at each supervised restart (under {@link #restartLock}). */
+    private volatile Process process;
+    private volatile OutputForwarder output;
+    /** The INIT frame's content: the state captured at start(), for a restarted backend. */
+    private final MessageObject init;
+    private final RestartPolicy policy;
+    /** Orders a restart's spawn against close(): whichever comes first wins. */
+    private final Object restartLock = new Object();
+    /** close() has begun: no more restarts. Written under restartLock. */
+    private volatile boolean closing;
+    /** A stop was requested: a backend that dies after this is not restarted. */
+    private volatile boolean stopRequested;
+    private volatile int restarts;
+    /** The backend has exited for good (no restart follows); set by the exit watcher. */
+    private volatile boolean ended;
+    private final java.util.concurrent.CountDownLatch endedLatch = new java.util.concurrent.CountDownLatch(1);
+    /** The f2b index whose handler was running at the last death (0: none); the exit watcher's only. */
+    private long runningAtLastDeath;
     private final Pipe pipe;
     private final List<EventGroup> eventGroups;
     private final BackendLauncher launcher;
@@ -62,8 +78,10 @@ final class Frontend {
     private volatile String exitReason;
 
     private Frontend(String owner, Channel channel, BackendLauncher.Started started, Pipe pipe,
-                     List<EventGroup> eventGroups, BackendLauncher launcher) {
+                     List<EventGroup> eventGroups, BackendLauncher launcher, MessageObject init, RestartPolicy policy) {
         this.owner = owner;
+        this.init = init;
+        this.policy = policy;
         this.channel = channel;
         this.toBack = channel.writer();
         this.process = started.process();
@@ -78,8 +96,8 @@ final class Frontend {
      * {@link #awaitStarted}.
      */
     static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu,
-                           java.nio.file.Path journal) {
-        Frontend f = spawn(p, pipe, jvmOptions, sigint, backendCpu, journal);
+                           java.nio.file.Path journal, RestartPolicy policy) {
+        Frontend f = spawn(p, pipe, jvmOptions, sigint, backendCpu, journal, policy);
         f.awaitStarted();
         return f;
     }
@@ -91,7 +109,7 @@ final class Frontend {
      * ({@link MessageProcess#startAll}). On failure nothing is left running.
      */
     static Frontend spawn(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu,
-                          java.nio.file.Path journal) {
+                          java.nio.file.Path journal, RestartPolicy policy) {
         long begin = System.nanoTime();
         FORK_STATE.requireRebuildable(p.getClass());
         Map<String, Object> state = FORK_STATE.capture(p);
@@ -101,10 +119,11 @@ final class Frontend {
         long created = System.nanoTime();
         BackendLauncher.Started started = null;
         try {
-            channel.writer().write(new MessageObject(MessageProcess.INIT_COMMAND,
+            MessageObject init = new MessageObject(MessageProcess.INIT_COMMAND,
                 "state", state,
                 "ignoreSigint", !sigint,
-                MessageProcess.BACKEND_CPU_KEY, backendCpu));
+                MessageProcess.BACKEND_CPU_KEY, backendCpu);
+            channel.writer().write(init);
             long initWritten = System.nanoTime();
             BackendLauncher launcher = BackendLauncher.forThisJvm(BackendMain.class.getName(), jvmOptions)
                 .withAotCache();
@@ -114,7 +133,7 @@ final class Frontend {
                 started = launcher.start(List.of(channel.directory().toString()), channel.directory());
             }
             Process process = started.process();
-            Frontend f = new Frontend(p.toString(), channel, started, pipe, groups, launcher);
+            Frontend f = new Frontend(p.toString(), channel, started, pipe, groups, launcher, init, policy);
             pipe.attach(f.pipeSource(channel.reader(), channel.waitPeer()));
             if (LOG.isDebugEnabled()) {
                 LOG.debug("spawned in {} ms: process={} pid={} spare={} captureAndChannel={} ms init={} ms spawn={} ms",
@@ -172,12 +191,17 @@ final class Frontend {
             .stackSize(EXIT_WATCH_STACK_BYTES)
             .start(() -> {
                 boolean interrupted = false;
+                Process p = process;
                 while (true) {
                     try {
-                        process.waitFor();
-                        break;
+                        p.waitFor();
                     } catch (InterruptedException e) {
                         interrupted = true; // only the exit ends this thread
+                        continue;
+                    }
+                    p = restartAfter(p);
+                    if (p == null) {
+                        break;
                     }
                 }
                 onBackendExit();
@@ -187,13 +211,158 @@ final class Frontend {
             });
     }
 
+    /** The command-line argument of a restarted backend: its INIT is the file {@link #RESTART_FILE}. */
+    static final String RESTART_ARG = "--restart";
+    /** In the channel directory: a restarted backend's INIT and where it resumes, removed by the backend. */
+    static final String RESTART_FILE = "restart";
+
+    /**
+     * True when a backend that exited with {@code code} is started again: it died (non-zero exit:
+     * a crash, a kill, a failed run; exit 0 is a backend that ended its loop by itself), no stop
+     * was requested nor close begun, and the policy has restarts left.
+     */
+    private boolean restartable(int code) {
+        return code != 0 && !stopRequested && !closing && !released && restarts < policy.maxRestarts();
+    }
+
+    /**
+     * After the death of {@code dead}: when {@link #restartable}, ends the typed calls sent to it,
+     * lets its output drain, waits the policy's delay and starts a new backend on the same channel,
+     * told to resume at the first frame whose handler did not return (native-notes/process.md,
+     * "Supervised restart"). Returns the new process, or null when there is none (not restartable,
+     * close() came during the delay, or the spawn failed): the death is then the process's end.
+     */
+    private Process restartAfter(Process dead) {
+        int code = dead.exitValue();
+        if (!restartable(code)) {
+            return null;
+        }
+        try {
+            return restart(dead, code);
+        } catch (RuntimeException | Error e) {
+            if (closing || released) {
+                return null; // close() came first and removed the channel: this death is the end
+            }
+            LOG.error("cannot restart the backend: process={}", owner, e);
+            return null;
+        }
+    }
+
+    private Process restart(Process dead, int code) {
+        long seen = System.nanoTime();
+        int attempt = restarts + 1;
+        String reason = "backend died: process=" + owner + " pid=" + dead.pid() + " exitCode=" + code
+            + ", restarting it (attempt " + attempt + " of " + policy.maxRestarts() + ")";
+        long callsUpTo;
+        RemoteCalls calls;
+        int endedGeneration = 0;
+        synchronized (toBack) { // no frame of a call sent to the dead backend is written after this
+            callsUpTo = toBack.lastIndex();
+            synchronized (remoteLock) {
+                calls = remoteCalls;
+            }
+            if (calls != null) {
+                endedGeneration = calls.endGeneration(reason);
+            }
+        }
+        if (calls != null) {
+            calls.failAsyncOf(endedGeneration, reason);
+            SelectBell.frontend().ring(); // waiting calls see it now
+        }
+        output.awaitDrained(OutputForwarder.DRAIN_GRACE);
+        long drained = System.nanoTime();
+        long running = channel.controlWord(ChannelDescriptor.F2B_RUNNING_OFFSET);
+        long done = channel.controlWord(ChannelDescriptor.F2B_DONE_OFFSET);
+        boolean inHandler = running != done && done != 0;
+        boolean poison = inHandler && running == runningAtLastDeath;
+        runningAtLastDeath = inHandler && !poison ? running : 0;
+        java.time.Duration delay = policy.delayBefore(attempt);
+        LOG.warn("backend died with exit code {}: process={} pid={}; restart {} of {} in {} ms{}", code, owner,
+            dead.pid(), attempt, policy.maxRestarts(), delay.toMillis(),
+            poison ? ", skipping the message it died on twice" : "");
+        synchronized (restartLock) {
+            long deadline = System.nanoTime() + delay.toNanos();
+            boolean interrupted = false;
+            while (!closing) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(restartLock, left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (closing) {
+                return null;
+            }
+            channel.offerToNewBackend();
+            writeRestartFile(new MessageObject(MessageProcess.INIT_COMMAND,
+                "state", init.get("state"),
+                "ignoreSigint", init.get("ignoreSigint"),
+                MessageProcess.BACKEND_CPU_KEY, init.get(MessageProcess.BACKEND_CPU_KEY),
+                "attempt", attempt,
+                "exit", code,
+                "running", running,
+                "done", done,
+                "poison", poison,
+                "callsUpTo", callsUpTo));
+            BackendLauncher.Started started = SpareBackend.take(launcher, channel.directory(), true);
+            if (started == null) {
+                started = launcher.start(List.of(channel.directory().toString(), RESTART_ARG), channel.directory());
+            }
+            output = started.output();
+            process = started.process();
+            restarts = attempt;
+        }
+        SpareBackend.prepare(launcher); // opt-in: the next restart (or start) adopts a warmed-up JVM
+        if (poison) {
+            // the message was dropped: an event its sender waits for will not come from it
+            abortWaiters("message skipped after it killed the backend twice: process=" + owner);
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("backend restarted: process={} pid={} attempt={} drain={} ms spawn={} ms", owner, process.pid(),
+                attempt, millis(drained - seen), millis(System.nanoTime() - drained));
+        }
+        return process;
+    }
+
+    private void writeRestartFile(MessageObject restart) {
+        java.nio.file.Path file = channel.directory().resolve(RESTART_FILE);
+        java.nio.file.Path temp = channel.directory().resolve(RESTART_FILE + ".tmp");
+        try {
+            java.nio.file.Files.deleteIfExists(temp);
+            ipc.sync.ShmDirectory.createPrivateFile(temp);
+            java.nio.file.Files.write(temp, FrameCodec.encode(restart));
+            java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the restart file: " + file, e);
+        }
+    }
+
+    /** Restarts so far. */
+    int restarts() {
+        return restarts;
+    }
+
+    /** True while a backend runs, or a dead one will be started again. */
+    private boolean backendExpected() {
+        Process p = process;
+        return p.isAlive() || !ended && restartable(p.exitValue());
+    }
+
     /** The exit watcher's stack: it makes a handful of calls; the JVM rounds it up to its minimum. */
     private static final long EXIT_WATCH_STACK_BYTES = 256 * 1024;
 
     /** Ends a start that will not complete: kills the backend and removes the channel. */
     void abortStart() {
         process.destroyForcibly();
-        awaitExitUninterruptibly(KILL_GRACE);
+        awaitExitUninterruptibly(process, KILL_GRACE);
         output.awaitDrained(OutputForwarder.DRAIN_GRACE); // what it printed comes before the exception
         channel.close();
     }
@@ -273,7 +442,7 @@ final class Frontend {
     }
 
     void send(MessageObject message) {
-        if (released || !process.isAlive()) {
+        if (released || !backendExpected()) {
             OptionalInt code = exitCode();
             String notSent = "backend has exited, message not sent: process=" + owner
                 + " exitCode=" + (code.isPresent() ? Integer.toString(code.getAsInt()) : "none")
@@ -294,16 +463,23 @@ final class Frontend {
      *
      * @throws PeerGoneException when the backend has exited
      */
-    void sendFrame(FrameBuilder frame, String what) {
-        if (released || !process.isAlive()) {
+    void sendFrame(FrameBuilder frame, String what, int generation) {
+        if (released || !backendExpected()) {
             OptionalInt code = exitCode();
             throw new ipc.sync.PeerGoneException("backend has exited, call not sent: process=" + owner
                 + " exitCode=" + (code.isPresent() ? Integer.toString(code.getAsInt()) : "none") + " call=" + what);
         }
         synchronized (toBack) {
+            if (generation != ANY_GENERATION && generation != remoteCalls.generation()) {
+                throw new ipc.sync.PeerGoneException("backend died before the call was sent (it is being restarted): "
+                    + "process=" + owner + " call=" + what);
+            }
             toBack.write(frame);
         }
     }
+
+    /** {@link #sendFrame}'s generation of a frame that any backend may read (a one-way call). */
+    static final int ANY_GENERATION = -1;
 
     /** This backend's typed remote calls (created on first use; their answers are routed off the pipe). */
     RemoteCalls remoteCalls() {
@@ -325,7 +501,8 @@ final class Frontend {
     }
 
     void requestStop() {
-        if (released || !process.isAlive()) {
+        stopRequested = true; // a backend that dies from now on is not restarted
+        if (released || !backendExpected()) {
             return;
         }
         synchronized (toBack) {
@@ -333,13 +510,14 @@ final class Frontend {
         }
     }
 
+    /** Waits for the backend's last exit: one after which no restart follows. */
     boolean awaitExit(Duration timeout) {
         try {
             if (timeout == null) {
-                process.waitFor();
+                endedLatch.await();
                 return true;
             }
-            return process.waitFor(Math.max(0, Select.saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+            return endedLatch.await(Math.max(0, Select.saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -373,6 +551,12 @@ final class Frontend {
     void close() {
         boolean interrupted = Thread.interrupted();
         try {
+            Process process;
+            synchronized (restartLock) { // after this no restart spawns: the process read below is the last
+                closing = true;
+                restartLock.notifyAll();
+                process = this.process;
+            }
             if (process.isAlive()) {
                 boolean asked = true;
                 try {
@@ -382,13 +566,13 @@ final class Frontend {
                     LOG.warn("cannot ask the backend to stop, killing it: process={} pid={}", owner, process.pid(), e);
                     asked = false;
                 }
-                if (!asked || !awaitExitUninterruptibly(CLOSE_GRACE)) {
+                if (!asked || !awaitExitUninterruptibly(process, CLOSE_GRACE)) {
                     if (asked) {
                         LOG.warn("backend did not stop within {}, killing it: process={} pid={}", CLOSE_GRACE, owner,
                             process.pid());
                     }
                     process.destroyForcibly();
-                    awaitExitUninterruptibly(KILL_GRACE);
+                    awaitExitUninterruptibly(process, KILL_GRACE);
                 }
             }
             release();
@@ -399,7 +583,7 @@ final class Frontend {
         }
     }
 
-    private boolean awaitExitUninterruptibly(Duration timeout) {
+    private static boolean awaitExitUninterruptibly(Process process, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean interrupted = false;
         try {
@@ -417,12 +601,15 @@ final class Frontend {
         }
     }
 
+    /** True while the backend runs, or while a dead one is being restarted. */
     boolean isAlive() {
-        return process.isAlive();
+        return backendExpected();
     }
 
+    /** The last backend's exit code once no restart follows it. */
     OptionalInt exitCode() {
-        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        Process p = process;
+        return backendExpected() ? OptionalInt.empty() : OptionalInt.of(p.exitValue());
     }
 
     long pid() {
@@ -430,6 +617,9 @@ final class Frontend {
     }
 
     private void onBackendExit() {
+        ended = true;
+        endedLatch.countDown();
+        Process process = this.process;
         try {
             int code = process.exitValue();
             String reason = "backend exited: process=" + owner + " pid=" + process.pid() + " exitCode=" + code;

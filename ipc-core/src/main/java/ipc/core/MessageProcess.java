@@ -45,6 +45,8 @@ public abstract class MessageProcess implements AutoCloseable {
     static final String STOP_COMMAND = "__stop__";
     static final String INIT_COMMAND = "__init__";
     static final String READY_COMMAND = "__ready__";
+    /** The pipe's message at each supervised restart ({@link #setRestart}): keys "attempt" and "exit". */
+    static final String RESTARTED_COMMAND = "restarted";
     /** INIT's key for {@link #setBackendCpu}'s CPU ({@link #NO_BACKEND_CPU}: none). */
     static final String BACKEND_CPU_KEY = "backendCpu";
     /**
@@ -88,6 +90,7 @@ public abstract class MessageProcess implements AutoCloseable {
     private boolean sigint = true;
     private int backendCpu = NO_BACKEND_CPU;
     private java.nio.file.Path journal;
+    private RestartPolicy restart = RestartPolicy.never();
     private volatile State state = State.NEW;
     private Frontend frontend;
 
@@ -181,6 +184,34 @@ public abstract class MessageProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * What happens when the backend dies (a crash, a kill, a non-zero exit; never a requested
+     * stop): by default ({@link RestartPolicy#never()}) the process ends, as in the seed; with
+     * {@link RestartPolicy#backoff} the backend is started again from the state captured at
+     * {@code start()}, after the policy's delay, and resumes at the first message whose handler
+     * had not returned, so that every message sent is handled and none that finished is handled
+     * twice. Each restart puts a {@code "restarted"} message (keys {@code attempt}, {@code exit})
+     * on the pipe. Typed calls waiting for the dead backend end with PeerGoneException; later
+     * ones go to the new backend. A message whose handler was running at two deaths in a row is
+     * skipped: it comes back as an {@code "error"} message naming its command. When the policy
+     * is used up the process ends as without supervision. Call before {@link #start()}.
+     *
+     * @throws IllegalStateException after {@code start()}
+     */
+    public void setRestart(RestartPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        synchronized (lifecycleLock) {
+            requireState(State.NEW, "setRestart");
+            restart = policy;
+        }
+    }
+
+    /** How many times the backend has been restarted ({@link #setRestart}); 0 before start. */
+    public int restarts() {
+        Frontend f = frontend;
+        return f == null ? 0 : f.restarts();
+    }
+
     /** The journal directory set with {@link #setJournal}, if any. */
     public java.util.Optional<java.nio.file.Path> getJournal() {
         return java.util.Optional.ofNullable(journal);
@@ -199,7 +230,7 @@ public abstract class MessageProcess implements AutoCloseable {
     public void start() {
         synchronized (lifecycleLock) {
             requireState(State.NEW, "start");
-            frontend = Frontend.launch(this, pipe, jvmOptions, sigint, backendCpu, journal);
+            frontend = Frontend.launch(this, pipe, jvmOptions, sigint, backendCpu, journal, restart);
             state = State.RUNNING;
         }
     }
@@ -270,7 +301,7 @@ public abstract class MessageProcess implements AutoCloseable {
     private void spawnBackend() {
         synchronized (lifecycleLock) {
             requireState(State.NEW, "start");
-            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint, backendCpu, journal);
+            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint, backendCpu, journal, restart);
         }
     }
 
@@ -446,13 +477,16 @@ public abstract class MessageProcess implements AutoCloseable {
         }
     }
 
-    /** True while the backend process runs. */
+    /** True while the backend process runs (or, under {@link #setRestart}, is being started again). */
     public boolean isAlive() {
         Frontend f = frontend;
         return f != null && f.isAlive();
     }
 
-    /** The backend's exit code once it has exited; empty before start and while it runs. */
+    /**
+     * The backend's exit code once it has exited for good; empty before start, while it runs,
+     * and while a supervised restart is coming.
+     */
     public OptionalInt exitCode() {
         Frontend f = frontend;
         return f == null ? OptionalInt.empty() : f.exitCode();

@@ -44,6 +44,8 @@ final class RemoteCall implements BooleanSupplier {
         }
     }
     volatile boolean done;
+    /** The backend generation this call was sent to ({@link RemoteCalls#generation()}); a restart ends the call. */
+    int generation;
     /** The thread that waits for the answer (a reader that stores it from another thread rings the bell). */
     Thread waiter;
     long longValue;
@@ -59,7 +61,7 @@ final class RemoteCall implements BooleanSupplier {
     /** The wait's condition: answered, or read the channel and now answered, or the backend is gone. */
     @Override
     public boolean getAsBoolean() {
-        return done || calls.pumpFor(this) || calls.gone();
+        return done || calls.pumpFor(this) || calls.goneFor(this);
     }
 
     /** Before registering: a new wait. */

@@ -64,6 +64,14 @@ final class RemoteCalls {
     /** Answered async calls that the pump has yet to complete. */
     private final ConcurrentLinkedQueue<AsyncCall> answered = new ConcurrentLinkedQueue<>();
     private volatile String goneReason;
+    /**
+     * Which backend the calls go to: incremented at each supervised restart
+     * ({@link #backendRestarting}), which ends every call sent to an earlier one with
+     * PeerGoneException; a call's frame is written only while its generation is current.
+     */
+    private volatile int generation;
+    /** Why the last generation ended (the death of its backend). */
+    private volatile String restartReason;
     private volatile Thread pump;
     private long dropped;
 
@@ -99,7 +107,7 @@ final class RemoteCalls {
     void send(RemoteCall c) {
         try {
             requireNotGone(c.method);
-            frontend.sendFrame(c.frame, c.method.signature());
+            frontend.sendFrame(c.frame, c.method.signature(), Frontend.ANY_GENERATION);
         } finally {
             release(c);
         }
@@ -119,6 +127,7 @@ final class RemoteCalls {
         long id = ids.incrementAndGet();
         c.id = id;
         c.done = false;
+        c.generation = generation;
         Thread self = Thread.currentThread();
         if (c.waiter != self) {
             c.waiter = self;
@@ -133,22 +142,22 @@ final class RemoteCalls {
             }
         }
         try {
-            frontend.sendFrame(c.frame, c.method.signature());
+            frontend.sendFrame(c.frame, c.method.signature(), c.generation);
         } catch (RuntimeException | Error e) {
             giveUp(c, slot, slotted);
             throw e;
         }
         long deadline = System.nanoTime() + timeoutNanos;
         SelectBell.frontend().await(c, deadline, pipe.waitPeer());
-        if (!c.done && gone()) {
+        if (!c.done && goneFor(c)) {
             pipe.pump(c, true); // what the backend wrote before it died, even when another thread holds the pipe
         }
         if (!c.done) {
             giveUp(c, slot, slotted);
             if (!c.done) { // not answered while it was registered: any later answer is dropped
-                if (gone()) {
+                if (goneFor(c)) {
                     throw new PeerGoneException("backend gone during remote call " + c.method.signature() + ": "
-                        + goneReason);
+                        + (goneReason != null ? goneReason : restartReason));
                 }
                 if (Thread.currentThread().isInterrupted()) {
                     throw new CancellationException("interrupted while waiting for remote call "
@@ -190,6 +199,7 @@ final class RemoteCalls {
             requireNotGone(c.method);
             long id = ids.incrementAndGet();
             a.id = id;
+            a.generation = generation;
             c.frame.putLong(0, id);
             synchronized (pending) {
                 pending.put(id, a);
@@ -197,7 +207,7 @@ final class RemoteCalls {
             }
             startPump();
             try {
-                frontend.sendFrame(c.frame, c.method.signature());
+                frontend.sendFrame(c.frame, c.method.signature(), a.generation);
             } catch (RuntimeException | Error e) {
                 if (unregister(id) != null) {
                     future.completeExceptionally(e);
@@ -282,6 +292,49 @@ final class RemoteCalls {
 
     boolean gone() {
         return goneReason != null;
+    }
+
+    /** The backend {@code c} was sent to is gone: it died (restarted since, or for good). */
+    boolean goneFor(RemoteCall c) {
+        return goneReason != null || c.generation != generation;
+    }
+
+    /** The current backend generation. */
+    int generation() {
+        return generation;
+    }
+
+    /**
+     * A supervised backend died and another is being started: ends the current generation, so
+     * that every synchronous call sent to the dead backend ends with PeerGoneException and later
+     * calls wait for the new one. Called under the lock that serialises the frontend's writes,
+     * so no frame of an ended call is written after this. Returns the generation that ended, for
+     * {@link #failAsyncOf}, which the caller runs after it let go of that lock.
+     */
+    int endGeneration(String reason) {
+        restartReason = reason;
+        int ended = generation;
+        generation = ended + 1;
+        return ended;
+    }
+
+    /** Completes every asynchronous call sent to generation {@code ended} with PeerGoneException. */
+    void failAsyncOf(int ended, String reason) {
+        List<AsyncCall> failed = new ArrayList<>();
+        synchronized (pending) {
+            for (int i = asyncCalls.size() - 1; i >= 0; i--) {
+                AsyncCall a = asyncCalls.get(i);
+                if (a.generation == ended) {
+                    asyncCalls.remove(i);
+                    pending.remove(a.id);
+                    failed.add(a);
+                }
+            }
+        }
+        for (AsyncCall a : failed) {
+            a.future.completeExceptionally(new PeerGoneException("backend gone during remote call "
+                + a.method.signature() + ": " + reason));
+        }
     }
 
     /** Answers that came after their call had timed out; for tests. */
@@ -398,6 +451,7 @@ final class RemoteCalls {
         final long deadline;
         final long timeoutNanos;
         long id;
+        int generation;
         Object value;
         RemoteException error;
 

@@ -71,6 +71,14 @@ final class SpareBackend {
      * null when there is none (or it died), and the caller starts a backend as usual.
      */
     static BackendLauncher.Started take(BackendLauncher launcher, Path channelDirectory) {
+        return take(launcher, channelDirectory, false);
+    }
+
+    /**
+     * {@link #take(BackendLauncher, Path)} for a start ({@code restart} false) or a supervised
+     * restart of the backend of {@code channelDirectory} ({@link Frontend#RESTART_ARG}).
+     */
+    static BackendLauncher.Started take(BackendLauncher launcher, Path channelDirectory, boolean restart) {
         if (!enabled()) {
             return null;
         }
@@ -84,7 +92,8 @@ final class SpareBackend {
         }
         if (taken.process().isAlive()) {
             try (OutputStream in = taken.process().getOutputStream()) {
-                in.write((channelDirectory + "\n").getBytes(StandardCharsets.UTF_8));
+                String line = restart ? channelDirectory + "\t" + Frontend.RESTART_ARG : channelDirectory.toString();
+                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                 return taken.started();
             } catch (IOException e) {
                 LOG.debug("spare backend not usable: pid={} {}", taken.process().pid(), e.toString());

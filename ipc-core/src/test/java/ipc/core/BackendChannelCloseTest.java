@@ -68,7 +68,7 @@ class BackendChannelCloseTest {
             if (stop) {
                 front.writer().write(new MessageObject(MessageProcess.STOP_COMMAND));
             }
-            return BackendMain.run(front.directory());
+            return BackendMain.run(front.directory(), false);
         }
     }
 }

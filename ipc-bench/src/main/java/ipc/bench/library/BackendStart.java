@@ -103,7 +103,7 @@ public class BackendStart {
     }
 
     /** Waits until the directory holds a cache and no training lock (ipc-core's file conventions). */
-    private static void awaitTraining(Path dir) throws InterruptedException {
+    static void awaitTraining(Path dir) throws InterruptedException {
         long begin = System.nanoTime();
         long deadline = begin + TRAINING_TIMEOUT.toNanos();
         while (System.nanoTime() - deadline < 0) {

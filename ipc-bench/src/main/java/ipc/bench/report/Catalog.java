@@ -45,6 +45,7 @@ public final class Catalog {
     public static final String START = "BackendStart.startToReady:path=cache";
     public static final String START_SPARE = "BackendStart.startToReady:path=spare";
     public static final String START_NO_CACHE = "BackendStart.startToReady:path=nocache";
+    public static final String RESTART = "BackendRestart.deathToAnswer";
     public static final String SHM_FOOTPRINT = "ShmFootprint.run";
     public static final String USER_START = "UserProgramStart.oneBackend";
     public static final String USER_START_THREE = "UserProgramStart.threeBackends";
@@ -104,6 +105,10 @@ public final class Catalog {
             lib(START_SPARE, "start() to backend ready, opt-in spare backend", "#f7b6d2",
                     "the same with -Dipc.spareBackend=true: the start adopts the warmed-up spare JVM the previous start "
                             + "left (given 2 s, untimed, to warm up)"),
+            lib(RESTART, "a supervised backend's death to the restarted backend's first answer", "#c5b0d5",
+                    "SIGKILL of an echo process's backend under RestartPolicy.backoff(.., 0, 0), seen dead, then echo(seq) "
+                            + "sent and its answer read: the exit seen, the dead backend's output drained, a new backend "
+                            + "JVM started with the backend AOT cache (trained by the trial's set-up), rebuilt, resumed"),
             lib(USER_START, "a user's program from class directories: start() to first answer", "#637939",
                     "a fresh JVM whose class path starts with a class directory (the user's classes), then the jars: "
                             + "start() of one echo process to its first answer, this JVM's own Chronicle start included; "

@@ -105,8 +105,15 @@ public final class ReportMain {
             Files.deleteIfExists(jmhResult);
         }
         Pattern selected = Pattern.compile(include);
-        if (selected.matcher(BackendStart.class.getName() + ".startToReady").find()) {
-            new Runner(SuiteOptions.buildStart(raw.resolve("BackendStart.json"))).run();
+        List<String> starts = new ArrayList<>();
+        for (String start : List.of(BackendStart.class.getName() + ".startToReady",
+                ipc.bench.library.BackendRestart.class.getName() + ".deathToAnswer")) {
+            if (selected.matcher(start).find()) {
+                starts.add(Pattern.quote(start));
+            }
+        }
+        if (!starts.isEmpty()) {
+            new Runner(SuiteOptions.buildStart(String.join("|", starts), raw.resolve("BackendStart.json"))).run();
         }
         for (Driver driver : DRIVERS) {
             if (selected.matcher(driver.benchmark()).find()) {

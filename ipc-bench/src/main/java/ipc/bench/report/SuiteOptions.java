@@ -74,7 +74,7 @@ final class SuiteOptions {
      * BackendStart (SingleShotTime, one start per iteration) runs apart, with more iterations: the
      * report judges the median of {@value #START_MEASUREMENTS} starts per path.
      */
-    static final String START_BENCHMARK = "BackendStart";
+    static final String START_BENCHMARK = "BackendStart|BackendRestart";
     static final int START_WARMUPS = 2;
     static final int START_MEASUREMENTS = 11;
 
@@ -86,9 +86,9 @@ final class SuiteOptions {
                 .build();
     }
 
-    /** JMH options for BackendStart alone, writing JSON to {@code resultFile}. */
-    static Options buildStart(Path resultFile) {
-        return common(resultFile).include(START_BENCHMARK)
+    /** JMH options for the single-shot start benchmarks matching {@code include}, writing JSON to {@code resultFile}. */
+    static Options buildStart(String include, Path resultFile) {
+        return common(resultFile).include(include)
                 .warmupIterations(START_WARMUPS)
                 .measurementIterations(START_MEASUREMENTS)
                 .build();

@@ -104,6 +104,9 @@ public final class Targets {
                     fig(Catalog.START, START_TIME), fig(Catalog.START_NO_CACHE, START_TIME), new AtMost(250)),
             new Target("start() to backend ready, opt-in spare backend (-Dipc.spareBackend=true)", "under 250 ms",
                     fig(Catalog.START_SPARE, START_TIME), fig(Catalog.START_NO_CACHE, START_TIME), new AtMost(250)),
+            new Target("a supervised backend's death to the restarted backend handling the next message "
+                    + "(issue \"Journal, supervision, command line\")", "under 500 ms median, warm AOT cache",
+                    fig(Catalog.RESTART, START_TIME), fig(Catalog.START, START_TIME), new AtMost(500)),
             new Target("start() of a user's class from class directories, to its first answer (fresh JVM)",
                     "under 250 ms median", fig(Catalog.USER_START, Stat.score("median", "ms")),
                     fig(Catalog.USER_START_NO_CACHE, Stat.score("median", "ms")), new AtMost(250)),
