@@ -72,7 +72,19 @@ public final class Channel implements AutoCloseable {
     private final ChannelWriter writer;
     private final ChannelReader reader;
     private final WaitPeer waitPeer;
+    /**
+     * The creator of a journal channel: its pointer under the root ({@link #JOURNAL_POINTER_KIND}),
+     * so that the command line's {@code list} finds a channel outside the root; else null.
+     */
+    private Path journalPointer;
     private volatile boolean closed;
+
+    /**
+     * Name kind of a journal channel's pointer under {@link ShmDirectory#root()}: a file
+     * {@code jr-<pid>-<n>} (0600) holding the channel directory's absolute path, UTF-8, removed
+     * with the channel (or by the stale sweep when its creator died).
+     */
+    static final String JOURNAL_POINTER_KIND = "jr";
 
     private Channel(Path directory, boolean creator, SharedMapping control, SelectBell openedBell,
                     QueueDirection outbound, QueueDirection inbound, Doorbell outboundBell, Doorbell inboundBell,
@@ -163,6 +175,9 @@ public final class Channel implements AutoCloseable {
             opened.add(b2f);
             Channel channel = new Channel(dir, true, control, null, f2b, b2f,
                 sliced(new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), parkSlice), b2fBell, options.maxFrameBytes());
+            if (options.journal()) {
+                channel.journalPointer = writeJournalPointer(dir);
+            }
             ChannelDescriptor.stateRelease(c, ChannelDescriptor.STATE_READY);
             return channel;
         } catch (RuntimeException | Error e) {
@@ -349,10 +364,26 @@ public final class Channel implements AutoCloseable {
         }
         if (creator) {
             failure = run(() -> OwnedEntries.remove(journal ? directory.resolve(CONTROL) : directory), failure);
+            if (journalPointer != null) {
+                failure = run(() -> OwnedEntries.remove(journalPointer), failure);
+            }
         }
         if (failure != null) {
             throw failure;
         }
+    }
+
+    private static Path writeJournalPointer(Path dir) {
+        Path pointer = ShmDirectory.root().resolve(ShmDirectory.uniqueName(JOURNAL_POINTER_KIND));
+        ShmDirectory.createPrivateFile(pointer);
+        OwnedEntries.add(pointer);
+        try {
+            java.nio.file.Files.writeString(pointer, dir.toString(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            OwnedEntries.remove(pointer);
+            throw new java.io.UncheckedIOException("cannot write the journal pointer: " + pointer, e);
+        }
+        return pointer;
     }
 
     private static Doorbell sliced(Doorbell bell, java.time.Duration parkSlice) {

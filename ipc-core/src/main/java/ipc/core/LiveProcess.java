@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +23,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
  * A running process of this user, as {@code ipc.core.tool.Ipc list} shows it: read from its
  * channel's control segment under {@link ShmDirectory#root()} (name, pids, and the frames each
  * side has written and read in each direction, [native-notes/journal.md]). A process whose
- * channel lives in a journal directory ({@link MessageProcess#setJournal}) is not under the root
- * and is not listed.
+ * channel lives in a journal directory ({@link MessageProcess#setJournal}) is found through the
+ * pointer file its frontend keeps under the root while it runs.
  *
  * @param name       the process, as its {@code toString()}: {@code <ClassName.name>}
  * @param backlog    frames written to the backend and not yet read, then the same to the frontend
@@ -39,7 +40,11 @@ public record LiveProcess(String name, long frontendPid, long backendPid, String
         Path root = ShmDirectory.root();
         List<LiveProcess> live = new ArrayList<>();
         try (Stream<Path> entries = Files.list(root)) {
-            for (Path dir : entries.filter(d -> Files.isRegularFile(d.resolve(Channel.CONTROL))).toList()) {
+            for (Path entry : entries.toList()) {
+                Path dir = channelOf(entry);
+                if (dir == null) {
+                    continue;
+                }
                 LiveProcess p = read(dir);
                 if (p != null) {
                     live.add(p);
@@ -52,6 +57,24 @@ public record LiveProcess(String name, long frontendPid, long backendPid, String
         }
         live.sort(Comparator.comparing(LiveProcess::name).thenComparing(LiveProcess::frontendPid));
         return live;
+    }
+
+    /**
+     * The channel directory an entry of the root stands for: the entry itself when it holds a
+     * control segment, the directory a journal pointer names ({@link Channel#JOURNAL_POINTER_KIND}),
+     * else null.
+     */
+    private static Path channelOf(Path entry) {
+        String name = entry.getFileName().toString();
+        if (name.startsWith(Channel.JOURNAL_POINTER_KIND + "-") && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Path dir = Path.of(Files.readString(entry, java.nio.charset.StandardCharsets.UTF_8).strip());
+                return dir.isAbsolute() && Files.isRegularFile(dir.resolve(Channel.CONTROL)) ? dir : null;
+            } catch (IOException | RuntimeException e) {
+                return null; // going away while we looked
+            }
+        }
+        return Files.isRegularFile(entry.resolve(Channel.CONTROL)) ? entry : null;
     }
 
     /** The live process named {@code name} ({@code <Class.name>}, or only the part after the dot), or null. */

@@ -33,7 +33,7 @@ class IpcToolTest {
     }
 
     @Test
-    void dumpPrintsEveryMessageOfAJournal() {
+    void dumpPrintsEveryMessageOfAJournal() throws Exception {
         Path dir = tmp.resolve("journal");
         try (JournalTest.LedgerProcess p = new JournalTest.LedgerProcess("dumped")) {
             p.setJournal(dir);
@@ -41,7 +41,16 @@ class IpcToolTest {
             p.remote(JournalTest.Ledger.class).book(7);
             p.sendMessageToBack(new MessageObject("note", "text", "hello"));
             assertEquals("noted", p.getPipe().recv(Duration.ofSeconds(20)).command());
+            Run list = run("list"); // a journaled channel lives outside the root: found through its pointer
+            assertEquals(0, list.code(), list.err());
+            assertTrue(list.out().lines().anyMatch(l -> l.startsWith("<LedgerProcess.dumped>")), list.out());
             p.stop();
+        }
+        Run after = run("list");
+        assertTrue(after.out().lines().noneMatch(l -> l.startsWith("<LedgerProcess.dumped>")), after.out());
+        try (var entries = java.nio.file.Files.list(ipc.sync.ShmDirectory.root())) {
+            assertTrue(entries.noneMatch(e -> e.getFileName().toString().startsWith("jr-" + ProcessHandle.current().pid()
+                + "-")), "the journal pointer is removed with the channel");
         }
         Run r = run("dump", dir.toString());
         assertEquals(0, r.code(), r.err());
