@@ -308,38 +308,7 @@ public final class BackendMain {
      * @return the skipped frame's command, or null when none was skipped
      */
     static String resume(ChannelReader fromFront, MessageObject restart) {
-        long running = restart.getLong("running");
-        long done = restart.getLong("done");
-        if (done == 0) { // the last backend died before INIT's read had finished: resume after INIT
-            if (!fromFront.poll(frame -> { })) {
-                throw new IllegalStateException("cannot resume: the INIT frame is gone");
-            }
-            return null;
-        }
-        if (running == done) {
-            fromFront.resumeAt(done, true);
-            return null;
-        }
-        if (!restart.getBoolean("poison")) {
-            fromFront.resumeAt(running, false);
-            return null;
-        }
-        fromFront.resumeAt(running, false);
-        String[] command = new String[1];
-        if (!fromFront.poll(new FrameHandler() {
-            @Override
-            public void onFrame(FrameReader frame) {
-                command[0] = frame.command();
-            }
-
-            @Override
-            public void onBadFrame(FrameException error) {
-                command[0] = "(bad frame)";
-            }
-        })) {
-            throw new IllegalStateException("cannot resume: no frame at the skipped index " + Long.toHexString(running));
-        }
-        return command[0];
+        return fromFront.resume(restart.getLong("running"), restart.getLong("done"), restart.getBoolean("poison"));
     }
 
     private static MessageObject readInit(ChannelReader reader) {

@@ -67,8 +67,10 @@ public final class Channel implements AutoCloseable {
     private final boolean journal;
     private final SharedMapping control;
     private final SelectBell openedBell;
-    private final QueueDirection outbound;
-    private final QueueDirection inbound;
+    private final Transport transport;
+    /** What each direction's transport holds open (Chronicle queues, ring mappings), closed after the writer and reader. */
+    private final AutoCloseable outbound;
+    private final AutoCloseable inbound;
     private final ChannelWriter writer;
     private final ChannelReader reader;
     private final WaitPeer waitPeer;
@@ -87,22 +89,33 @@ public final class Channel implements AutoCloseable {
     static final String JOURNAL_POINTER_KIND = "jr";
 
     private Channel(Path directory, boolean creator, SharedMapping control, SelectBell openedBell,
-                    QueueDirection outbound, QueueDirection inbound, Doorbell outboundBell, Doorbell inboundBell,
+                    Object outbound, Object inbound, Doorbell outboundBell, Doorbell inboundBell,
                     int maxFrameBytes) {
         this.directory = directory;
         this.creator = creator;
-        this.journal = (control.segment().get(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET)
-            & ChannelDescriptor.FLAG_JOURNAL) != 0;
+        int flags = control.segment().get(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET);
+        this.journal = (flags & ChannelDescriptor.FLAG_JOURNAL) != 0;
+        this.transport = (flags & ChannelDescriptor.FLAG_RING) != 0 ? Transport.RING : Transport.CHRONICLE;
         this.control = control;
         this.openedBell = openedBell;
-        this.outbound = outbound;
-        this.inbound = inbound;
+        this.outbound = (AutoCloseable) outbound;
+        this.inbound = (AutoCloseable) inbound;
         this.waitPeer = WaitPeer.of(control.segment(), creator);
-        this.writer = new ChannelWriter(this, outbound.createAppender(), outbound.space(), outboundBell, maxFrameBytes,
+        FrameOutbound out = outbound instanceof QueueDirection queue
+            ? new ChronicleOutbound(queue.createAppender(), queue.space())
+            : new RingOutbound(this, (FrameRing) outbound);
+        FrameInbound in = inbound instanceof QueueDirection queue
+            ? new ChronicleInbound(queue.createTailer(), queue.reaper())
+            : new RingInbound((FrameRing) inbound);
+        this.writer = new ChannelWriter(this, out, outboundBell, maxFrameBytes,
             control.segment(), creator ? ChannelDescriptor.F2B_WRITTEN_OFFSET : ChannelDescriptor.B2F_WRITTEN_OFFSET);
-        this.reader = new ChannelReader(this, inbound.createTailer(), inboundBell, inbound.reaper(), maxFrameBytes,
+        this.reader = new ChannelReader(this, in, inboundBell, maxFrameBytes,
             control.segment(), creator ? ChannelDescriptor.B2F_READ_OFFSET : ChannelDescriptor.F2B_READ_OFFSET);
     }
+
+    /** The ring files of a RING channel, in its directory. */
+    static final String F2B_RING = "f2b.ring";
+    static final String B2F_RING = "b2f.ring";
 
     /** The frontend side of a new channel with {@link ChannelOptions#defaults()}. */
     public static Channel create() {
@@ -129,8 +142,16 @@ public final class Channel implements AutoCloseable {
      */
     static Channel create(ChannelOptions options, java.time.Duration parkSlice) {
         Objects.requireNonNull(options, "options");
+        boolean ring = options.transport() == Transport.RING;
+        if (ring && options.journal()) {
+            throw new IllegalArgumentException("a journal needs the CHRONICLE transport: the RING keeps nothing it has "
+                + "delivered: journal=" + options.directory());
+        }
+        int ringCapacity = ring ? FrameRing.capacityFromSystemProperty() : 0;
         JvmFlags.check();
-        ChronicleDefaults.apply();
+        if (!ring) {
+            ChronicleDefaults.apply();
+        }
         ShmDirectory.cleanStale();
         SharedMemory.cleanStale(); // segments of crashed creators: their names carry no pid for the sweep above
         Path dir = options.directory() != null ? options.directory().toAbsolutePath()
@@ -142,8 +163,6 @@ public final class Channel implements AutoCloseable {
             // removed at this JVM's exit if close() never comes; of a journal, only the control segment
             OwnedEntries.add(options.journal() ? dir.resolve(CONTROL) : dir);
             created = true;
-            ShmDirectory.createPrivateDirectory(dir.resolve(F2B));
-            ShmDirectory.createPrivateDirectory(dir.resolve(B2F));
             SharedMapping control = SharedMapping.create(dir.resolve(CONTROL), ChannelDescriptor.SIZE);
             opened.add(control);
             MemorySegment c = control.segment();
@@ -152,7 +171,8 @@ public final class Channel implements AutoCloseable {
             c.set(ValueLayout.JAVA_INT, ChannelDescriptor.MAX_FRAME_BYTES_OFFSET, options.maxFrameBytes());
             c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.FRONTEND_PID_OFFSET, ProcessHandle.current().pid());
             WaitPeer.clear(c);
-            c.set(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET, options.journal() ? ChannelDescriptor.FLAG_JOURNAL : 0);
+            c.set(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET, (options.journal() ? ChannelDescriptor.FLAG_JOURNAL : 0)
+                | (ring ? ChannelDescriptor.FLAG_RING : 0));
             if (options.name() != null) {
                 ChannelDescriptor.putName(c, options.name());
             }
@@ -168,11 +188,21 @@ public final class Channel implements AutoCloseable {
                 b2fBell = new Doorbell(c, ChannelDescriptor.B2F_BELL_OFFSET);
             }
             b2fBell = sliced(b2fBell, parkSlice);
-            QueueDirection f2b = QueueDirection.forWriting(dir.resolve(F2B), true, options.maxFrameBytes());
-            opened.add(f2b);
-            QueueDirection b2f = QueueDirection.forReading(dir.resolve(B2F), true, options.maxFrameBytes(),
-                options.journal());
-            opened.add(b2f);
+            AutoCloseable f2b;
+            AutoCloseable b2f;
+            if (ring) {
+                f2b = FrameRing.create(dir.resolve(F2B_RING), ringCapacity);
+                opened.add(f2b);
+                b2f = FrameRing.create(dir.resolve(B2F_RING), ringCapacity);
+                opened.add(b2f);
+            } else {
+                ShmDirectory.createPrivateDirectory(dir.resolve(F2B));
+                ShmDirectory.createPrivateDirectory(dir.resolve(B2F));
+                f2b = QueueDirection.forWriting(dir.resolve(F2B), true, options.maxFrameBytes());
+                opened.add(f2b);
+                b2f = QueueDirection.forReading(dir.resolve(B2F), true, options.maxFrameBytes(), options.journal());
+                opened.add(b2f);
+            }
             Channel channel = new Channel(dir, true, control, null, f2b, b2f,
                 sliced(new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), parkSlice), b2fBell, options.maxFrameBytes());
             if (options.journal()) {
@@ -204,7 +234,6 @@ public final class Channel implements AutoCloseable {
     static Channel open(Path directory, java.time.Duration parkSlice) {
         Objects.requireNonNull(directory, "directory");
         JvmFlags.check();
-        ChronicleDefaults.apply();
         Path dir = directory.toAbsolutePath();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
@@ -236,12 +265,22 @@ public final class Channel implements AutoCloseable {
                 b2fBell = new Doorbell(c, ChannelDescriptor.B2F_BELL_OFFSET);
             }
             b2fBell = sliced(b2fBell, parkSlice);
-            QueueDirection b2f = QueueDirection.forWriting(dir.resolve(B2F), false, maxFrameBytes);
-            opened.add(b2f);
-            boolean journal = (c.get(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET)
-                & ChannelDescriptor.FLAG_JOURNAL) != 0;
-            QueueDirection f2b = QueueDirection.forReading(dir.resolve(F2B), false, maxFrameBytes, journal);
-            opened.add(f2b);
+            int flags = c.get(ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET);
+            AutoCloseable b2f;
+            AutoCloseable f2b;
+            if ((flags & ChannelDescriptor.FLAG_RING) != 0) {
+                b2f = FrameRing.open(dir.resolve(B2F_RING));
+                opened.add(b2f);
+                f2b = FrameRing.open(dir.resolve(F2B_RING));
+                opened.add(f2b);
+            } else {
+                ChronicleDefaults.apply();
+                boolean journal = (flags & ChannelDescriptor.FLAG_JOURNAL) != 0;
+                b2f = QueueDirection.forWriting(dir.resolve(B2F), false, maxFrameBytes);
+                opened.add(b2f);
+                f2b = QueueDirection.forReading(dir.resolve(F2B), false, maxFrameBytes, journal);
+                opened.add(f2b);
+            }
             Channel channel = new Channel(dir, false, control, bell, b2f, f2b, b2fBell,
                 sliced(new Doorbell(c, ChannelDescriptor.F2B_BELL_OFFSET), parkSlice), maxFrameBytes);
             c.set(ValueLayout.JAVA_LONG, ChannelDescriptor.BACKEND_PID_OFFSET, ProcessHandle.current().pid());
@@ -356,8 +395,8 @@ public final class Channel implements AutoCloseable {
         RuntimeException failure = null;
         failure = run(writer::close, failure);
         failure = run(reader::close, failure);
-        failure = run(outbound::close, failure);
-        failure = run(inbound::close, failure);
+        failure = run(() -> closeQuietly(outbound), failure);
+        failure = run(() -> closeQuietly(inbound), failure);
         failure = run(control::close, failure);
         if (openedBell != null) {
             failure = run(openedBell::close, failure);
@@ -384,6 +423,43 @@ public final class Channel implements AutoCloseable {
             throw new java.io.UncheckedIOException("cannot write the journal pointer: " + pointer, e);
         }
         return pointer;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot close " + c + ": " + e, e);
+        }
+    }
+
+    /** The transport of both directions. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /**
+     * Set by the frontend when its backend has exited for good ({@link #markPeerGone}); read by a
+     * writer that waits for a full ring.
+     */
+    private volatile boolean peerGone;
+
+    /** The frontend: its backend has exited and no restart follows. */
+    void markPeerGone() {
+        peerGone = true;
+    }
+
+    /**
+     * True when the other side can no longer read: on the frontend, its backend has exited for
+     * good; on the backend, the frontend process is gone.
+     */
+    boolean peerGone() {
+        if (creator) {
+            return peerGone;
+        }
+        return !ProcessHandle.of(frontendPid()).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static Doorbell sliced(Doorbell bell, java.time.Duration parkSlice) {

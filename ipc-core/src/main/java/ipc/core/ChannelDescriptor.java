@@ -32,7 +32,7 @@ import java.nio.charset.StandardCharsets;
  *  +---------------------------------------------------------------+
  *  |          b2f bell path length (0 = the b2f word below)        | 40
  *  +---------------------------------------------------------------+
- *  |                flags (bit 0: JOURNAL, keep the queues)        | 44
+ *  |      flags (bit 0: JOURNAL, keep the queues; bit 1: RING)     | 44
  *  +---------------------------------------------------------------+
  *  |                     padding to 128                          ...| 48
  *  +---------------------------------------------------------------+
@@ -132,6 +132,8 @@ public final class ChannelDescriptor {
      * cycle file it has read, and the frontend's close keeps both queues (native-notes/journal.md).
      */
     public static final int FLAG_JOURNAL = 1;
+    /** Flag bit: the channel's directions are {@link FrameRing}s ({@link Transport#RING}), not Chronicle queues. */
+    public static final int FLAG_RING = 2;
     public static final long F2B_BELL_OFFSET = offsetOf("f2bBell");
     public static final long B2F_BELL_OFFSET = offsetOf("b2fBell");
     public static final long B2F_BELL_PATH_OFFSET = offsetOf("b2fBellPath");

@@ -18,39 +18,54 @@ import java.nio.file.Path;
  *                      removes only the control segment ({@code MessageProcess.setJournal})
  * @param name          the process's name, recorded in the control segment for
  *                      {@code ipc.core.tool.Ipc list}; may be null
+ * @param transport     what carries the frames: Chronicle queues (the only one that can be a
+ *                      journal) or rings ({@link Transport})
  */
-public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBell, boolean journal, String name) {
+public record ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBell, boolean journal, String name,
+                             Transport transport) {
     public ChannelOptions {
         FrameDescriptor.checkMaxFrameBytes(maxFrameBytes);
+        java.util.Objects.requireNonNull(transport, "transport");
+    }
+
+    /** Options on the CHRONICLE transport. */
+    public ChannelOptions(Path directory, int maxFrameBytes, SelectBell b2fBell, boolean journal, String name) {
+        this(directory, maxFrameBytes, b2fBell, journal, name, Transport.CHRONICLE);
     }
 
     /**
      * A fresh directory under the root, the limit from {@link FrameDescriptor#maxFrameBytesFromSystemProperty()},
-     * and the channel's own b2f bell.
+     * the channel's own b2f bell, the CHRONICLE transport.
      */
     public static ChannelOptions defaults() {
-        return new ChannelOptions(null, FrameDescriptor.maxFrameBytesFromSystemProperty(), null, false, null);
+        return new ChannelOptions(null, FrameDescriptor.maxFrameBytesFromSystemProperty(), null, false, null,
+            Transport.CHRONICLE);
     }
 
     public ChannelOptions withDirectory(Path directory) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name, transport);
     }
 
     public ChannelOptions withMaxFrameBytes(int maxFrameBytes) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name, transport);
     }
 
     public ChannelOptions withB2fBell(SelectBell b2fBell) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name, transport);
     }
 
     /** A journal ({@link #journal}) in {@code directory}. */
     public ChannelOptions asJournal(Path directory) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, true, name);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, true, name, transport);
+    }
+
+    /** On {@code transport}. */
+    public ChannelOptions withTransport(Transport transport) {
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name, transport);
     }
 
     /** With the process's name, for {@code ipc.core.tool.Ipc list}. */
     public ChannelOptions withName(String name) {
-        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name);
+        return new ChannelOptions(directory, maxFrameBytes, b2fBell, journal, name, transport);
     }
 }

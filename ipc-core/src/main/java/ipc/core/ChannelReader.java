@@ -4,9 +4,6 @@ import ipc.sync.Doorbell;
 import ipc.sync.ParkingIdleStrategy;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -25,17 +22,9 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class ChannelReader {
     private final Channel channel;
-    private final ExcerptTailer tailer;
+    private final FrameInbound in;
     private final Doorbell bell;
-    private final CycleFileReaper reaper;
     private final FrameReader frame;
-    /** Reads through Chronicle's Bytes: the rare excerpt that spans two mapped chunks. */
-    private final BytesFrameMemory memory = new BytesFrameMemory();
-    /** Reads the excerpt's mapped bytes directly ({@link ExcerptWindow}): every other frame. */
-    private final SegmentFrameMemory windowMemory = new SegmentFrameMemory();
-    private final ExcerptWindow window = new ExcerptWindow();
-    private int cycle = Integer.MIN_VALUE;
-    private long position;
     private long badFrames;
 
     /** Frames consumed, published to the control segment after each ({@link ChannelDescriptor}, for the tool). */
@@ -48,77 +37,57 @@ public final class ChannelReader {
      * resumes at the first frame whose handler did not return; the frontend's reader does not.
      */
     private final boolean recordsProgress;
-    /** The queue index of the last excerpt consumed (0 before the first). */
+    /** The transport index of the last frame consumed (0 before the first). */
     private long index;
 
-    ChannelReader(Channel channel, ExcerptTailer tailer, Doorbell bell, CycleFileReaper reaper, int maxFrameBytes,
-                  MemorySegment control, long readOffset) {
+    ChannelReader(Channel channel, FrameInbound in, Doorbell bell, int maxFrameBytes, MemorySegment control,
+                  long readOffset) {
         this.control = control;
         this.readOffset = readOffset;
         this.recordsProgress = readOffset == ChannelDescriptor.F2B_READ_OFFSET;
         this.read = ChannelDescriptor.counterAcquire(control, readOffset); // a restarted backend counts on
         this.channel = channel;
-        this.tailer = tailer;
+        this.in = in;
         this.bell = bell;
-        this.reaper = reaper;
         this.frame = new FrameReader(maxFrameBytes, new MessageShapes());
     }
 
     /**
-     * Consumes at most one excerpt: a good frame goes to {@code handler.onFrame}, a bad one to
-     * {@code handler.onBadFrame}. The excerpt is consumed even when the handler throws (the
+     * Consumes at most one frame: a good frame goes to {@code handler.onFrame}, a bad one to
+     * {@code handler.onBadFrame}. The frame is consumed even when the handler throws (the
      * exception propagates).
      *
-     * @return true when an excerpt was consumed (good or bad), false when there was none
+     * @return true when a frame was consumed (good or bad), false when there was none
      * @throws IllegalStateException when the channel is closed
      */
     public boolean poll(FrameHandler handler) {
         channel.checkOpen();
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return false;
-            }
-            Bytes<?> bytes = dc.wire().bytes();
-            position = bytes.readPosition();
-            long at = dc.index();
-            index = at;
-            FrameException bad = null;
-            try {
-                long length = bytes.readRemaining();
-                long in = window.locateForRead(bytes, position, length);
-                if (in >= 0) {
-                    frame.wrap(windowMemory.wrap(window.chunk()), in, length);
-                } else {
-                    frame.wrap(memory.wrap(bytes), position, length);
-                }
-            } catch (FrameException e) {
-                bad = e;
+        int found = in.next(frame);
+        if (found == FrameInbound.NONE) {
+            return false;
+        }
+        long at = in.index();
+        index = at;
+        ChannelDescriptor.counterRelease(control, readOffset, ++read); // before the handler: what it sends comes after
+        if (recordsProgress) {
+            ChannelDescriptor.counterRelease(control, ChannelDescriptor.F2B_RUNNING_OFFSET, at);
+        }
+        try {
+            if (found == FrameInbound.FRAME) {
+                handler.onFrame(frame);
+            } else {
                 badFrames++;
-            }
-            ChannelDescriptor.counterRelease(control, readOffset, ++read); // before the handler: what it sends comes after
-            if (recordsProgress) {
-                ChannelDescriptor.counterRelease(control, ChannelDescriptor.F2B_RUNNING_OFFSET, at);
-            }
-            try {
-                if (bad == null) {
-                    handler.onFrame(frame);
-                } else {
-                    handler.onBadFrame(bad);
-                }
-                if (recordsProgress) { // not when the handler threw: its frame did not finish
-                    ChannelDescriptor.counterRelease(control, ChannelDescriptor.F2B_DONE_OFFSET, at);
-                }
-            } finally {
-                frame.clear();
-                memory.clear();
-                windowMemory.wrap(MemorySegment.NULL);
+                handler.onBadFrame(in.bad());
             }
         } finally {
-            int now = tailer.cycle();
-            if (now != cycle) {
-                cycle = now;
-                reaper.readerReached(now);
-            }
+            frame.clear();
+            in.consumed();
+        }
+        // Only when the handler returned, and after the transport moved past the frame: a death
+        // between the two leaves running != done, and the frame is run again (the ring's head has
+        // already moved then, and the restarted backend reads on after it).
+        if (recordsProgress) {
+            ChannelDescriptor.counterRelease(control, ChannelDescriptor.F2B_DONE_OFFSET, at);
         }
         return true;
     }
@@ -168,44 +137,73 @@ public final class ChannelReader {
         }
     }
 
-    /** The queue index of the last excerpt consumed: ordered across roll cycles; 0 before the first. */
+    /** The transport index of the last frame consumed: ordered; 0 before the first. */
     long index() {
         return index;
     }
 
     /**
-     * A restarted backend's first move: positions this reader so that the next {@link #poll}
-     * reads the frame at queue index {@code index} (that frame itself when {@code skipIt} is
-     * false, the one after it when true).
+     * A restarted backend's first move: positions this reader at the first frame whose handler
+     * did not return, from the dead backend's progress ({@code running}, {@code done}: the
+     * indexes of the frame whose handler ran and of the last that returned, 0 for none). A
+     * {@code poison} frame (the one running, run at the death before too) is consumed unhandled.
      *
-     * @throws IllegalStateException when the queue no longer holds that index
+     * @return the skipped frame's command, or null when none was skipped
+     * @throws IllegalStateException when the transport no longer holds the frame to resume at
      */
-    void resumeAt(long index, boolean skipIt) {
+    String resume(long running, long done, boolean poison) {
         channel.checkOpen();
-        if (!tailer.moveToIndex(index)) {
-            throw new IllegalStateException("cannot resume: the queue holds no frame at index " + Long.toHexString(index)
-                + ": channel=" + channel.directory());
-        }
-        if (skipIt) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    throw new IllegalStateException("cannot resume: no frame at index " + Long.toHexString(index)
-                        + ": channel=" + channel.directory());
-                }
+        if (in instanceof ChronicleInbound chronicle) {
+            if (done == 0) { // the last backend died before INIT's read had finished: resume after INIT
+                skipOne("the INIT frame is gone");
+                return null;
             }
+            if (running == done) {
+                chronicle.resumeAt(done, true, channel.directory());
+                return null;
+            }
+            chronicle.resumeAt(running, false, channel.directory());
+        } else {
+            // the ring's head moves only after a handler returns: it is at the first unfinished frame
+            RingInbound ring = (RingInbound) in;
+            if (done == 0 && ring.headIndex() == 1) {
+                skipOne("the INIT frame is gone");
+                return null;
+            }
+            if (!poison || ring.headIndex() != running) {
+                return null; // not poison, or its handler returned and the head moved on just before the death
+            }
+        }
+        if (!poison) {
+            return null;
+        }
+        String[] command = new String[1];
+        if (!poll(new FrameHandler() {
+            @Override
+            public void onFrame(FrameReader frame) {
+                command[0] = frame.command();
+            }
+
+            @Override
+            public void onBadFrame(FrameException error) {
+                command[0] = "(bad frame)";
+            }
+        })) {
+            throw new IllegalStateException("cannot resume: no frame at the skipped index " + Long.toHexString(running));
+        }
+        return command[0];
+    }
+
+    private void skipOne(String otherwise) {
+        if (!poll(frame -> { })) {
+            throw new IllegalStateException("cannot resume: " + otherwise + ": channel=" + channel.directory());
         }
     }
 
-    /** True when an excerpt is ready; consumes nothing. */
+    /** True when a frame is ready; consumes nothing. */
     public boolean hasNext() {
         channel.checkOpen();
-        try (DocumentContext dc = tailer.readingDocument()) {
-            boolean present = dc.isPresent();
-            if (present) {
-                dc.rollbackOnClose();
-            }
-            return present;
-        }
+        return in.hasNext();
     }
 
     /** A new spin-yield-park strategy on this direction's doorbell, for the caller's own loop (one per thread). */
@@ -225,16 +223,15 @@ public final class ChannelReader {
 
     /** The roll cycle of the last excerpt read (for tests that must tell a roll from steady state). */
     int cycle() {
-        return cycle;
+        return in.cycle();
     }
 
-    /** Where the last excerpt read starts in its cycle file (for tests that must tell a new chunk from steady state). */
+    /** Where the last frame read starts in its file (for tests that must tell a new chunk from steady state). */
     long position() {
-        return position;
+        return in.position();
     }
 
     void close() {
-        window.clear();
-        tailer.close();
+        in.close();
     }
 }

@@ -2,16 +2,12 @@ package ipc.core;
 
 import ipc.sync.Doorbell;
 import ipc.sync.OutOfSpaceException;
-import java.io.File;
 import java.lang.foreign.MemorySegment;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Writes this side's outbound direction of a {@link Channel}: each {@link #write} encodes one
- * frame in place into a new queue excerpt (no intermediate buffer: straight into the mapped file
- * through an {@link ExcerptWindow}), commits it, then rings the direction's doorbell.
+ * frame in place into the transport (no intermediate buffer: straight into the mapped file, a
+ * Chronicle excerpt or a ring record), commits it, counts it, then rings the direction's doorbell.
  *
  * <p>Not thread-safe: one thread at a time (Chronicle appenders are single-threaded). A writer
  * shared between threads needs the caller's lock, which also orders the hand-off. Writing a
@@ -23,34 +19,25 @@ import net.openhft.chronicle.wire.DocumentContext;
  */
 public final class ChannelWriter {
     private final Channel channel;
-    private final ExcerptAppender appender;
-    private final CycleFileSpace space;
+    private final FrameOutbound out;
     private final Doorbell bell;
     private final int maxFrameBytes;
-    /** Encodes through Chronicle's Bytes: the rare frame that spans two mapped chunks. */
-    private final BytesFrameSink sink = new BytesFrameSink();
-    /** Encodes into the excerpt's mapped bytes directly ({@link ExcerptWindow}): every other frame. */
-    private final SegmentFrameSink windowSink = new SegmentFrameSink();
-    private final ExcerptWindow window = new ExcerptWindow();
     private final StringBytesCache strings = new StringBytesCache();
     /** {@link #write(MessageObject)}'s message as a {@link FrameSource}, reused (no allocation per write). */
     private final MessageSource messageSource = new MessageSource();
-    private int cycle = Integer.MIN_VALUE;
-    private long position;
 
     /** Frames written, published to the control segment after each ({@link ChannelDescriptor}, for the tool). */
     private final MemorySegment control;
     private final long writtenOffset;
     private long written;
 
-    ChannelWriter(Channel channel, ExcerptAppender appender, CycleFileSpace space, Doorbell bell, int maxFrameBytes,
-                  MemorySegment control, long writtenOffset) {
+    ChannelWriter(Channel channel, FrameOutbound out, Doorbell bell, int maxFrameBytes, MemorySegment control,
+                  long writtenOffset) {
         this.control = control;
         this.writtenOffset = writtenOffset;
         this.written = ChannelDescriptor.counterAcquire(control, writtenOffset); // a restarted backend counts on
         this.channel = channel;
-        this.appender = appender;
-        this.space = space;
+        this.out = out;
         this.bell = bell;
         this.maxFrameBytes = maxFrameBytes;
     }
@@ -60,10 +47,14 @@ public final class ChannelWriter {
      *
      * @throws FrameException        with {@link FrameException.Reason#OVERSIZED} when the frame
      *                               would exceed the channel's limit; nothing is written
+     * @throws IllegalArgumentException on the RING transport, when the frame can never fit the
+     *                               ring (naming both sizes); nothing is written
      * @throws OutOfSpaceException   naming the queue directory, the bytes needed and the bytes
      *                               free, when the filesystem cannot back the frame (checked
      *                               before anything is stored); nothing is written, and the same
      *                               write works once space is freed
+     * @throws ipc.sync.PeerGoneException on the RING transport, when the ring is full and its
+     *                               reader's process is gone
      * @throws IllegalStateException when the channel is closed
      */
     public void write(MessageObject message) {
@@ -83,66 +74,31 @@ public final class ChannelWriter {
     void write(FrameSource source) {
         int length = source.frameLength(maxFrameBytes, strings);
         channel.checkOpen();
-        space.beforeWrite(position, length);
-        try (DocumentContext dc = appender.writingDocument()) {
-            try {
-                Bytes<?> bytes = dc.wire().bytes();
-                long start = bytes.writePosition();
-                long at = window.locateForWrite(bytes, start, length);
-                if (at >= 0) {
-                    source.encode(length, windowSink.wrap(window.chunk(), at), strings);
-                    if (windowSink.position() != at + length) {
-                        throw new IllegalStateException("frame encoded to a different length than computed: length="
-                            + length + ", written=" + (windowSink.position() - at) + ", frame=" + source);
-                    }
-                    bytes.writeSkip(length);
-                } else {
-                    source.encode(length, sink.wrap(bytes), strings);
-                }
-                position = bytes.writePosition();
-            } catch (RuntimeException | Error e) {
-                dc.rollbackOnClose();
-                throw e;
-            } finally {
-                sink.clear();
-                windowSink.wrap(MemorySegment.NULL, 0);
-            }
-        }
+        out.write(source, length, strings);
         published();
     }
 
     /** Appends raw bytes as one excerpt, bypassing the codec: for tests of the reader's checks. */
     void writeRaw(byte[] excerpt) {
         channel.checkOpen();
-        space.beforeWrite(position, excerpt.length);
-        try (DocumentContext dc = appender.writingDocument()) {
-            Bytes<?> bytes = dc.wire().bytes();
-            bytes.write(excerpt);
-            position = bytes.writePosition();
-        }
+        out.writeRaw(excerpt);
         published();
     }
 
     private void published() {
         ChannelDescriptor.counterRelease(control, writtenOffset, ++written); // counted before the reader is woken
         bell.ring();
-        int now = appender.cycle();
-        if (now != cycle) {
-            cycle = now;
-            File file = appender.currentFile();
-            QueueDirection.makeOwnerOnly(file);
-            space.cycleStarted(now, file);
-        }
+        out.published();
     }
 
     /**
-     * The queue index of the last frame this writer appended, or 0 before its first: for the
+     * The transport index of the last frame this writer appended, or 0 before its first: for the
      * frontend's f2b writer, the direction's only writer, an upper bound of every frame written
      * before (under the caller's lock that serialises writes).
      */
     long lastIndex() {
         channel.checkOpen();
-        return written == 0 ? 0 : appender.lastIndexAppended();
+        return out.lastIndex();
     }
 
     /** The limit this writer enforces. */
@@ -152,21 +108,16 @@ public final class ChannelWriter {
 
     /** The roll cycle of the last write (for tests that must tell a roll from steady state). */
     int cycle() {
-        return cycle;
+        return out.cycle();
     }
 
-    /** Where the last frame ended in its cycle file (for tests that must tell a new chunk from steady state). */
+    /** Where the last frame ended in its file (for tests that must tell a new chunk from steady state). */
     long position() {
-        return position;
+        return out.position();
     }
 
     void close() {
-        window.clear();
-        try {
-            appender.close();
-        } finally {
-            space.close();
-        }
+        out.close();
     }
 
     /** A MessageObject as a {@link FrameSource}: the {@link FrameCodec} of the message set last. */

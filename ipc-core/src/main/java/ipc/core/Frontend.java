@@ -96,8 +96,8 @@ final class Frontend {
      * {@link #awaitStarted}.
      */
     static Frontend launch(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu,
-                           java.nio.file.Path journal, RestartPolicy policy) {
-        Frontend f = spawn(p, pipe, jvmOptions, sigint, backendCpu, journal, policy);
+                           java.nio.file.Path journal, RestartPolicy policy, Transport transport) {
+        Frontend f = spawn(p, pipe, jvmOptions, sigint, backendCpu, journal, policy, transport);
         f.awaitStarted();
         return f;
     }
@@ -109,12 +109,13 @@ final class Frontend {
      * ({@link MessageProcess#startAll}). On failure nothing is left running.
      */
     static Frontend spawn(MessageProcess p, Pipe pipe, List<String> jvmOptions, boolean sigint, int backendCpu,
-                          java.nio.file.Path journal, RestartPolicy policy) {
+                          java.nio.file.Path journal, RestartPolicy policy, Transport transport) {
         long begin = System.nanoTime();
         FORK_STATE.requireRebuildable(p.getClass());
         Map<String, Object> state = FORK_STATE.capture(p);
         List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
-        ChannelOptions options = ChannelOptions.defaults().withB2fBell(SelectBell.frontend()).withName(p.toString());
+        ChannelOptions options = ChannelOptions.defaults().withB2fBell(SelectBell.frontend()).withName(p.toString())
+            .withTransport(transport);
         Channel channel = Channel.create(journal == null ? options : options.asJournal(Journal.prepareDirectory(journal)));
         long created = System.nanoTime();
         BackendLauncher.Started started = null;
@@ -619,6 +620,7 @@ final class Frontend {
     private void onBackendExit() {
         ended = true;
         endedLatch.countDown();
+        channel.markPeerGone(); // a writer waiting for room in a full ring gives up
         Process process = this.process;
         try {
             int code = process.exitValue();

@@ -32,8 +32,6 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 public record LiveProcess(String name, long frontendPid, long backendPid, String transport, long toBackend,
                           long toFrontend, long backlogToBackend, long backlogToFrontend, Path directory) {
 
-    /** The transport of every process today (the ring is to come). */
-    static final String CHRONICLE = "chronicle";
 
     /** Every live process of this user (its frontend alive, its channel open), by name. */
     public static List<LiveProcess> list() {
@@ -109,7 +107,9 @@ public record LiveProcess(String name, long frontendPid, long backendPid, String
             long f2bRead = ChannelDescriptor.counterAcquire(c, ChannelDescriptor.F2B_READ_OFFSET);
             long b2fWritten = ChannelDescriptor.counterAcquire(c, ChannelDescriptor.B2F_WRITTEN_OFFSET);
             long b2fRead = ChannelDescriptor.counterAcquire(c, ChannelDescriptor.B2F_READ_OFFSET);
-            return new LiveProcess(ChannelDescriptor.name(c), frontend, backend, CHRONICLE, f2bWritten, b2fWritten,
+            String transport = (c.get(java.lang.foreign.ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET)
+                & ChannelDescriptor.FLAG_RING) != 0 ? Transport.RING.label() : Transport.CHRONICLE.label();
+            return new LiveProcess(ChannelDescriptor.name(c), frontend, backend, transport, f2bWritten, b2fWritten,
                 Math.max(0, f2bWritten - f2bRead), Math.max(0, b2fWritten - b2fRead), dir);
         } catch (RuntimeException e) {
             return null; // not a channel, or one going away while we looked

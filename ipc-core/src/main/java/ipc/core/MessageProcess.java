@@ -91,6 +91,8 @@ public abstract class MessageProcess implements AutoCloseable {
     private int backendCpu = NO_BACKEND_CPU;
     private java.nio.file.Path journal;
     private RestartPolicy restart = RestartPolicy.never();
+    /** Null: the default of {@link Transport#PROPERTY}, read at start(). */
+    private Transport transport;
     private volatile State state = State.NEW;
     private Frontend frontend;
 
@@ -212,6 +214,39 @@ public abstract class MessageProcess implements AutoCloseable {
         return f == null ? 0 : f.restarts();
     }
 
+    /**
+     * What carries this process's frames ({@link Transport}): CHRONICLE (the default, and the
+     * default of {@code -Dipc.transport}) or RING. Call before {@link #start()}.
+     *
+     * @throws IllegalStateException after {@code start()}
+     */
+    public void setTransport(Transport transport) {
+        Objects.requireNonNull(transport, "transport");
+        synchronized (lifecycleLock) {
+            requireState(State.NEW, "setTransport");
+            this.transport = transport;
+        }
+    }
+
+    /**
+     * The transport set with {@link #setTransport}, else the default of {@code -Dipc.transport}
+     * (CHRONICLE when that is not set either).
+     */
+    public Transport getTransport() {
+        Transport t = transport;
+        return t != null ? t : Transport.fromSystemProperty();
+    }
+
+    /** The transport of a start, checked against the journal. */
+    private Transport startTransport() {
+        Transport t = getTransport();
+        if (t == Transport.RING && journal != null) {
+            throw new IllegalStateException("setJournal needs the CHRONICLE transport; this process runs on RING, "
+                + "which keeps nothing it has delivered: process=" + this + " journal=" + journal);
+        }
+        return t;
+    }
+
     /** The journal directory set with {@link #setJournal}, if any. */
     public java.util.Optional<java.nio.file.Path> getJournal() {
         return java.util.Optional.ofNullable(journal);
@@ -230,7 +265,7 @@ public abstract class MessageProcess implements AutoCloseable {
     public void start() {
         synchronized (lifecycleLock) {
             requireState(State.NEW, "start");
-            frontend = Frontend.launch(this, pipe, jvmOptions, sigint, backendCpu, journal, restart);
+            frontend = Frontend.launch(this, pipe, jvmOptions, sigint, backendCpu, journal, restart, startTransport());
             state = State.RUNNING;
         }
     }
@@ -301,7 +336,7 @@ public abstract class MessageProcess implements AutoCloseable {
     private void spawnBackend() {
         synchronized (lifecycleLock) {
             requireState(State.NEW, "start");
-            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint, backendCpu, journal, restart);
+            frontend = Frontend.spawn(this, pipe, jvmOptions, sigint, backendCpu, journal, restart, startTransport());
         }
     }
 

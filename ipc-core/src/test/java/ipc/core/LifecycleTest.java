@@ -109,7 +109,7 @@ class LifecycleTest {
         channels.removeAll(channelsBefore);
         assertEquals(1, channels.size(), "one channel directory per process: " + channels);
         String channel = channels.iterator().next();
-        assertTrue(Files.isDirectory(ipc.sync.ShmDirectory.root().resolve(channel).resolve(Channel.F2B)));
+        assertTrue(Files.isRegularFile(ipc.sync.ShmDirectory.root().resolve(channel).resolve(Channel.CONTROL)));
 
         p.sendMessageToBack(new MessageObject("echo", "n", 1));
         assertFalse(p.waitStop(Duration.ZERO), "still running");

@@ -191,6 +191,7 @@ public class RestartTest extends ShmLeakCheck {
                 w.sendMessageToBack(new MessageObject("work", "seq", seq));
                 assertEquals(seq, next(pipe).getInt("seq"));
                 seq++;
+                awaitBetweenFrames(w); // the ack comes from inside the handler: kill only once it has returned
                 long pid = w.pid().orElseThrow();
                 ProcessHandle handle = ProcessHandle.of(pid).orElseThrow();
                 handle.destroyForcibly();
@@ -209,6 +210,24 @@ public class RestartTest extends ShmLeakCheck {
                 assertEquals(1, w.started(i), "message " + i + " handled once");
             }
             assertThrows(IllegalStateException.class, () -> w.sendMessageToBack(new MessageObject("work", "seq", 0)));
+        }
+    }
+
+    /**
+     * Waits until the backend has returned from its last handler (its progress words in the
+     * control segment are equal): a kill between a handler's last send_out__ and its return runs
+     * that message again, by design, which a test that kills right after an ack would hit now and then.
+     */
+    static void awaitBetweenFrames(MessageProcess p) throws InterruptedException {
+        LiveProcess live = LiveProcess.find(p.toString());
+        assertNotNull(live, "not listed: " + p);
+        try (ipc.sync.SharedMapping control = ipc.sync.SharedMapping.open(live.directory().resolve(Channel.CONTROL))) {
+            long deadline = System.nanoTime() + REPLY.toNanos();
+            while (ChannelDescriptor.counterAcquire(control.segment(), ChannelDescriptor.F2B_RUNNING_OFFSET)
+                != ChannelDescriptor.counterAcquire(control.segment(), ChannelDescriptor.F2B_DONE_OFFSET)) {
+                assertTrue(System.nanoTime() < deadline, "the backend's handler did not return");
+                Thread.sleep(1);
+            }
         }
     }
 

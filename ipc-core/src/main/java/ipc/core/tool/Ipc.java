@@ -88,6 +88,11 @@ public final class Ipc {
             err.println("ipc tail: no live process named " + name + " (ipc list shows them)");
             return 1;
         }
+        if (!p.transport().equals("chronicle")) {
+            err.println("ipc tail: " + name + " runs on the " + p.transport() + " transport, which keeps no frame once "
+                + "read: tail follows chronicle processes only");
+            return 1;
+        }
         p.tail(out, keepGoing);
         return 0;
     }

@@ -111,6 +111,24 @@ class IpcToolTest {
         assertTrue(gone.err().contains("no live process named listed"), gone.err());
     }
 
+    /** A RING process is listed with its transport; tail, which reads the queues, says why it cannot follow it. */
+    @Test
+    void aRingProcessIsListedAndTailSaysWhyNot() {
+        try (JournalTest.LedgerProcess p = new JournalTest.LedgerProcess("ringed")) {
+            p.setTransport(ipc.core.Transport.RING);
+            p.start();
+            p.sendMessageToBack(new MessageObject("note", "text", "x"));
+            assertEquals("noted", p.getPipe().recv(Duration.ofSeconds(20)).command());
+            Run list = run("list");
+            String line = list.out().lines().filter(l -> l.startsWith("<LedgerProcess.ringed>")).findFirst()
+                .orElseThrow(() -> new AssertionError("not listed: " + list.out()));
+            assertTrue(line.matches("<LedgerProcess\\.ringed>\\s+\\d+\\s+\\d+\\s+ring\\s+.*"), line);
+            Run tail = run("tail", "ringed");
+            assertEquals(1, tail.code());
+            assertTrue(tail.err().contains("ring transport"), tail.err());
+        }
+    }
+
     @Test
     void badCommandsGetTheUsageAndExitCode2() {
         for (String[] args : List.of(new String[0], new String[] {"nope"}, new String[] {"dump"},
