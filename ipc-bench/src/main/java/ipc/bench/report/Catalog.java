@@ -46,6 +46,9 @@ public final class Catalog {
     public static final String START_SPARE = "BackendStart.startToReady:path=spare";
     public static final String START_NO_CACHE = "BackendStart.startToReady:path=nocache";
     public static final String RESTART = "BackendRestart.deathToAnswer";
+    public static final String RING_ROUND_TRIP = "RingRoundTrip.roundTrip";
+    public static final String RING_STREAM = "RingStream.send";
+    public static final String AGRONA_RING = "AgronaRingPingPong.roundTrip";
     public static final String SHM_FOOTPRINT = "ShmFootprint.run";
     public static final String USER_START = "UserProgramStart.oneBackend";
     public static final String USER_START_THREE = "UserProgramStart.threeBackends";
@@ -72,6 +75,11 @@ public final class Catalog {
             lib(MESSAGE_PROCESS_PINNED, "MessageProcess round trip, pinned", "#ff0000",
                     "the same with the benchmark thread pinned (Affinity.pin) to the process's first CPU and the backend's "
                             + "loop thread (setBackendCpu) to its last"),
+            lib(RING_ROUND_TRIP, "MessageProcess round trip on the RING transport", "#9467bd",
+                    "the MessageProcess round trip (c__echo -> send_out__) with setTransport(Transport.RING): a "
+                            + "shared-memory ring per direction instead of Chronicle's queues; unpinned"),
+            lib(RING_STREAM, "one-way stream on the RING transport", "#756bb1",
+                    "the 3-parameter stream of sendMessageToBack with setTransport(Transport.RING), the same 64 Ki window"),
             lib(TYPED_CALL, "typed remote call round trip (long add(long, long))", "#e6550d",
                     "frontend remote(Adder.class).add(seq, 1): the generated proxy's request frame, the backend's "
                             + "invocation of EchoProcess.add, the answer routed back by id and returned as a long"),
@@ -135,6 +143,9 @@ public final class Catalog {
                     "one 8-byte excerpt appended to a queue, echoed into a second queue; both JVMs busy-spin"),
             base(CHRONICLE_PINNED, "raw Chronicle Queue ping-pong, busy spin, pinned", "#8c4a00",
                     "the same with the benchmark thread pinned to the process's first CPU and the peer's echo thread to its last"),
+            base(AGRONA_RING, "raw Agrona OneToOneRingBuffer ping-pong, busy spin", "#bcbd22",
+                    "one 8-byte message written to an Agrona ring in a /dev/shm file, echoed into a second ring by a "
+                            + "peer JVM; both busy-spin; unpinned"),
             base(CHRONICLE_STREAM, "raw Chronicle Queue one-way stream", "#ffbb78",
                     "one excerpt of the stream's three values (long, int, double: 20 bytes, no names or framing) appended "
                             + "per operation, read by a peer JVM; the same 64 Ki window as the library's stream"),
