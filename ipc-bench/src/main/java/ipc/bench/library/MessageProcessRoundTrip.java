@@ -1,8 +1,7 @@
 package ipc.bench.library;
 
 import ipc.bench.harness.Placement;
-import ipc.core.MessageObject;
-import ipc.core.Pipe;
+import ipc.core.Transport;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -69,58 +68,39 @@ public class MessageProcessRoundTrip {
         /** Bytes the backend's loop thread allocated per echo in the last iteration. */
         public double backendAllocRateNorm;
 
-        private EchoProcess process;
-        private Pipe pipe;
-        private SideAllocation allocation;
-        private long sequence;
+        private EchoRoundTrip trip;
         private String placement;
 
         @Setup(Level.Trial)
         public void start(Where where) {
             placement = where.placement;
-            process = new EchoProcess("round-trip");
-            if (Placement.pinned(placement)) {
-                process.setBackendCpu(Placement.backendCpu());
-            }
-            pipe = process.getPipe();
-            allocation = new SideAllocation(process);
-            process.start();
+            trip = new EchoRoundTrip("round-trip", Transport.CHRONICLE,
+                Placement.pinned(placement) ? Placement.backendCpu() : -1);
             Placement.pinFrontend(placement); // on the benchmark thread, which runs a Thread-scoped set-up
         }
 
         @Setup(Level.Iteration)
         public void mark() {
-            allocation.mark();
+            trip.allocation.mark();
         }
 
         /** After each iteration, on the benchmark thread, after its last round trip ({@link SideAllocation}). */
         @TearDown(Level.Iteration)
         public void collectAllocation() {
-            allocation.collect();
-            frontendAllocRateNorm = allocation.frontendPerRoundTrip();
-            backendAllocRateNorm = allocation.backendPerEcho();
+            trip.allocation.collect();
+            frontendAllocRateNorm = trip.allocation.frontendPerRoundTrip();
+            backendAllocRateNorm = trip.allocation.backendPerEcho();
         }
 
         @TearDown(Level.Trial)
         public void stop() {
             Placement.unpinFrontend(placement);
-            process.close();
+            trip.close();
         }
     }
 
     @Benchmark
     public long roundTrip(RoundTrip state) {
-        state.allocation.count();
-        long sent = ++state.sequence;
-        state.process.echo(sent);
-        MessageObject reply = state.pipe.recv();
-        if (reply == null) {
-            throw new IllegalStateException("backend ended: exitCode=" + state.process.exitCode());
-        }
-        long echoed = reply.getLong(EchoProcess.SEQ);
-        if (echoed != sent) {
-            throw new IllegalStateException("echo out of order: sent=" + sent + " echoed=" + echoed + " reply=" + reply);
-        }
-        return echoed;
+        return state.trip.roundTrip();
     }
 }

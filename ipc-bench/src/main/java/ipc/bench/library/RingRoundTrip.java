@@ -1,7 +1,5 @@
 package ipc.bench.library;
 
-import ipc.core.MessageObject;
-import ipc.core.Pipe;
 import ipc.core.Transport;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -40,51 +38,33 @@ public class RingRoundTrip {
         /** Bytes the backend's loop thread allocated per echo in the last iteration. */
         public double backendAllocRateNorm;
 
-        private EchoProcess process;
-        private Pipe pipe;
-        private SideAllocation allocation;
-        private long sequence;
+        private EchoRoundTrip trip;
 
         @Setup(Level.Trial)
         public void start() {
-            process = new EchoProcess("ring-round-trip");
-            process.setTransport(Transport.RING);
-            pipe = process.getPipe();
-            allocation = new SideAllocation(process);
-            process.start();
+            trip = new EchoRoundTrip("ring-round-trip", Transport.RING, -1);
         }
 
         @Setup(Level.Iteration)
         public void mark() {
-            allocation.mark();
+            trip.allocation.mark();
         }
 
         @TearDown(Level.Iteration)
         public void collectAllocation() {
-            allocation.collect();
-            frontendAllocRateNorm = allocation.frontendPerRoundTrip();
-            backendAllocRateNorm = allocation.backendPerEcho();
+            trip.allocation.collect();
+            frontendAllocRateNorm = trip.allocation.frontendPerRoundTrip();
+            backendAllocRateNorm = trip.allocation.backendPerEcho();
         }
 
         @TearDown(Level.Trial)
         public void stop() {
-            process.close();
+            trip.close();
         }
     }
 
     @Benchmark
     public long roundTrip(OnRing state) {
-        state.allocation.count();
-        long sent = ++state.sequence;
-        state.process.echo(sent);
-        MessageObject reply = state.pipe.recv();
-        if (reply == null) {
-            throw new IllegalStateException("backend ended: exitCode=" + state.process.exitCode());
-        }
-        long echoed = reply.getLong(EchoProcess.SEQ);
-        if (echoed != sent) {
-            throw new IllegalStateException("echo out of order: sent=" + sent + " echoed=" + echoed + " reply=" + reply);
-        }
-        return echoed;
+        return state.trip.roundTrip();
     }
 }
