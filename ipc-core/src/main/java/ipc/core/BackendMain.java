@@ -55,7 +55,7 @@ public final class BackendMain {
 
     public static void main(String[] args) {
         ChronicleDefaults.apply(); // before anything loads a class of Chronicle's or creates its loggers
-        boolean restart = args.length == 2 && Frontend.RESTART_ARG.equals(args[1]);
+        boolean restart = isRestart(args);
         if (args.length != 1 && !restart) {
             System.err.println("usage: BackendMain <channel directory> [" + Frontend.RESTART_ARG
                 + "]   (started by MessageProcess.start())");
@@ -96,7 +96,7 @@ public final class BackendMain {
         }
         watchdog.stop(); // run() watches the channel's frontend, the same process
         String[] handed = line.strip().split("\t");
-        return run(Path.of(handed[0]), handed.length == 2 && Frontend.RESTART_ARG.equals(handed[1]));
+        return run(Path.of(handed[0]), isRestart(handed));
     }
 
     /**
@@ -281,6 +281,11 @@ public final class BackendMain {
             reason.append("; caused by ").append(cause);
         }
         return reason.toString();
+    }
+
+    /** {@code <channel directory> --restart}: the command line, or a spare's line split at its tab. */
+    private static boolean isRestart(String[] parts) {
+        return parts.length == 2 && Frontend.RESTART_ARG.equals(parts[1]);
     }
 
     /**

@@ -153,28 +153,17 @@ public final class ChannelReader {
      */
     String resume(long running, long done, boolean poison) {
         channel.checkOpen();
-        if (in instanceof ChronicleInbound chronicle) {
-            if (done == 0) { // the last backend died before INIT's read had finished: resume after INIT
-                skipOne("the INIT frame is gone");
-                return null;
-            }
-            if (running == done) {
-                chronicle.resumeAt(done, true, channel.directory());
-                return null;
-            }
-            chronicle.resumeAt(running, false, channel.directory());
-        } else {
-            // the ring's head moves only after a handler returns: it is at the first unfinished frame
-            RingInbound ring = (RingInbound) in;
-            if (done == 0 && ring.headIndex() == 1) {
-                skipOne("the INIT frame is gone");
-                return null;
-            }
-            if (!poison || ring.headIndex() != running) {
-                return null; // not poison, or its handler returned and the head moved on just before the death
-            }
+        int at;
+        try {
+            at = in.resume(running, done);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + ": channel=" + channel.directory(), e);
         }
-        if (!poison) {
+        if (at == FrameInbound.AT_INIT) { // the last backend died before INIT's read had finished
+            skipOne("the INIT frame is gone");
+            return null;
+        }
+        if (!poison || at != FrameInbound.AT_RUNNING) {
             return null;
         }
         String[] command = new String[1];

@@ -100,25 +100,25 @@ final class ChronicleInbound implements FrameInbound {
         }
     }
 
-    /**
-     * Positions the tailer so that the next {@link #next} reads the frame at queue index
-     * {@code index} (that frame itself, or the one after it when {@code skipIt}).
-     *
-     * @throws IllegalStateException when the queue no longer holds that index
-     */
-    void resumeAt(long index, boolean skipIt, java.nio.file.Path where) {
-        if (!tailer.moveToIndex(index)) {
-            throw new IllegalStateException("cannot resume: the queue holds no frame at index " + Long.toHexString(index)
-                + ": channel=" + where);
+    /** Moves the tailer to the recorded index: the frame that was running, or one past the last that finished. */
+    @Override
+    public int resume(long running, long done) {
+        if (done == 0) {
+            return AT_INIT; // the tailer starts at the queue's first frame
         }
-        if (skipIt) {
+        boolean atRunning = running != done;
+        long index = atRunning ? running : done;
+        if (!tailer.moveToIndex(index)) {
+            throw new IllegalStateException("cannot resume: the queue holds no frame at index " + Long.toHexString(index));
+        }
+        if (!atRunning) {
             try (DocumentContext d = tailer.readingDocument()) {
                 if (!d.isPresent()) {
-                    throw new IllegalStateException("cannot resume: no frame at index " + Long.toHexString(index)
-                        + ": channel=" + where);
+                    throw new IllegalStateException("cannot resume: no frame at index " + Long.toHexString(index));
                 }
             }
         }
+        return atRunning ? AT_RUNNING : AFTER_DONE;
     }
 
     @Override

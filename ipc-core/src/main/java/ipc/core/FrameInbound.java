@@ -26,6 +26,22 @@ interface FrameInbound extends AutoCloseable {
     /** Lets go of the frame {@link #next} found: the reader moves past it. */
     void consumed();
 
+    /** {@link #resume}: the next {@link #next} reads the frame that was running at the death. */
+    int AT_RUNNING = 0;
+    /** {@link #resume}: the next {@link #next} reads the frame after the last that finished. */
+    int AFTER_DONE = 1;
+    /** {@link #resume}: nothing had finished, not even INIT: the next {@link #next} reads INIT. */
+    int AT_INIT = 2;
+
+    /**
+     * A restarted backend's reader: positions the transport at the first frame whose handler did
+     * not return, from the dead backend's progress ({@code running}, {@code done}, 0 for none),
+     * and says where that is.
+     *
+     * @throws IllegalStateException when the transport no longer holds that frame
+     */
+    int resume(long running, long done);
+
     /** True when a frame is ready; consumes nothing. */
     boolean hasNext();
 

@@ -71,9 +71,18 @@ final class RingInbound implements FrameInbound {
         return head + 1;
     }
 
-    /** The index of the frame at the head: the one the next {@link #next} reads. */
-    long headIndex() {
-        return head + 1;
+    /**
+     * Nothing to move: the head advances only after a handler returned, so it is at the first
+     * unfinished frame already; says which one that is.
+     */
+    @Override
+    public int resume(long running, long done) {
+        long atHead = head + 1;
+        if (done == 0 && atHead == 1) {
+            return AT_INIT;
+        }
+        // running != done but the head past it: its handler returned just before the death
+        return atHead == running && running != done ? AT_RUNNING : AFTER_DONE;
     }
 
     @Override
