@@ -1,5 +1,19 @@
 package ipc.core;
 
+import ipc.core.channel.ChannelReader;
+import ipc.core.channel.ChannelWriter;
+import ipc.core.dispatch.DispatchException;
+import ipc.core.dispatch.Dispatcher;
+import ipc.core.frame.FrameBuilder;
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameDescriptor;
+import ipc.core.frame.FrameException;
+import ipc.core.frame.FrameHandler;
+import ipc.core.frame.FrameReader;
+import ipc.core.remote.RemoteAnswers;
+import ipc.core.remote.RemoteApi;
+import ipc.core.remote.RemoteDispatcher;
+
 import org.slf4j.Logger;
 
 import java.time.Duration;

@@ -1,5 +1,16 @@
 package ipc.core;
 
+import ipc.core.launch.BackendLauncher;
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelOptions;
+import ipc.core.channel.ChannelReader;
+import ipc.core.channel.ChannelWriter;
+import ipc.core.channel.chronicle.ChronicleDefaults;
+import ipc.core.fork.ForkState;
+import ipc.core.frame.FrameCodec;
+import ipc.core.launch.FrontendWatchdog;
+import ipc.core.channel.SelectBell;
+
 import ipc.sync.Affinity;
 import ipc.sync.Futex;
 import ipc.sync.ShmDirectory;
@@ -50,25 +61,23 @@ public final class BackendMain {
     private BackendMain() {
     }
 
-    /** The argument of a spare backend ({@link SpareBackend}): warm up, then read the channel path on stdin. */
-    static final String SPARE_ARG = "--spare";
 
     public static void main(String[] args) {
         ChronicleDefaults.apply(); // before anything loads a class of Chronicle's or creates its loggers
         boolean restart = isRestart(args);
         if (args.length != 1 && !restart) {
-            System.err.println("usage: BackendMain <channel directory> [" + Frontend.RESTART_ARG
+            System.err.println("usage: BackendMain <channel directory> [" + BackendLauncher.RESTART_ARG
                 + "]   (started by MessageProcess.start())");
             System.exit(64);
         }
         skipChroniclePosix();
-        System.exit(SPARE_ARG.equals(args[0]) ? runSpare() : run(Path.of(args[0]), restart));
+        System.exit(BackendLauncher.SPARE_ARG.equals(args[0]) ? runSpare() : run(Path.of(args[0]), restart));
     }
 
     /**
      * A spare backend: initialises what every backend's start initialises (Chronicle, a channel
      * from both ends, a frame each way, the FFM downcalls of FileSpace and Futex), then waits for
-     * one line on stdin, the channel directory of the start that takes it (and {@link Frontend#RESTART_ARG}
+     * one line on stdin, the channel directory of the start that takes it (and {@link Frontend#BackendLauncher.RESTART_ARG}
      * after a tab for a supervised restart), and runs as a backend of that channel. End of
      * file, or an empty line, means it is not wanted (its frontend closed the pipe or exited):
      * exit 0. Its parent, the frontend, is watched as a backend watches its frontend meanwhile.
@@ -138,7 +147,7 @@ public final class BackendMain {
      */
     static void skipChroniclePosix() {
         if (!Boolean.getBoolean(CHRONICLE_POSIX_PROPERTY)) {
-            net.openhft.posix.PosixAPI.useNoOpPosixApi();
+            ChronicleDefaults.skipPosixLayer();
         }
     }
 
@@ -285,7 +294,7 @@ public final class BackendMain {
 
     /** {@code <channel directory> --restart}: the command line, or a spare's line split at its tab. */
     private static boolean isRestart(String[] parts) {
-        return parts.length == 2 && Frontend.RESTART_ARG.equals(parts[1]);
+        return parts.length == 2 && BackendLauncher.RESTART_ARG.equals(parts[1]);
     }
 
     /**

@@ -1,5 +1,22 @@
 package ipc.core;
 
+import ipc.core.launch.SpareBackend;
+import ipc.core.launch.BackendLauncher;
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelDescriptor;
+import ipc.core.channel.ChannelOptions;
+import ipc.core.channel.ChannelReader;
+import ipc.core.channel.ChannelWriter;
+import ipc.core.fork.ForkState;
+import ipc.core.frame.FrameBuilder;
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameHandler;
+import ipc.core.launch.OutputForwarder;
+import ipc.core.remote.RemoteCall;
+import ipc.core.remote.RemoteCalls;
+import ipc.core.channel.SelectBell;
+import ipc.core.channel.WaitPeer;
+
 import ipc.sync.EventGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,6 +133,7 @@ final class Frontend {
         List<EventGroup> groups = FORK_STATE.handlesOf(p, EventGroup.class);
         ChannelOptions options = ChannelOptions.defaults().withB2fBell(SelectBell.frontend()).withName(p.toString())
             .withTransport(transport);
+        SharedMemory.cleanStale(); // segments of crashed creators: their names carry no pid for the channel's sweep
         Channel channel = Channel.create(journal == null ? options : options.asJournal(Journal.prepareDirectory(journal)));
         long created = System.nanoTime();
         BackendLauncher.Started started = null;
@@ -212,8 +230,6 @@ final class Frontend {
             });
     }
 
-    /** The command-line argument of a restarted backend: its INIT is the file {@link #RESTART_FILE}. */
-    static final String RESTART_ARG = "--restart";
     /** In the channel directory: a restarted backend's INIT and where it resumes, removed by the backend. */
     static final String RESTART_FILE = "restart";
 
@@ -314,7 +330,7 @@ final class Frontend {
                 "callsUpTo", callsUpTo));
             BackendLauncher.Started started = SpareBackend.take(launcher, channel.directory(), true);
             if (started == null) {
-                started = launcher.start(List.of(channel.directory().toString(), RESTART_ARG), channel.directory());
+                started = launcher.start(List.of(channel.directory().toString(), BackendLauncher.RESTART_ARG), channel.directory());
             }
             output = started.output();
             process = started.process();
@@ -471,7 +487,7 @@ final class Frontend {
                 + " exitCode=" + (code.isPresent() ? Integer.toString(code.getAsInt()) : "none") + " call=" + what);
         }
         synchronized (toBack) {
-            if (generation != ANY_GENERATION && generation != remoteCalls.generation()) {
+            if (generation != RemoteCalls.ANY_GENERATION && generation != remoteCalls.generation()) {
                 throw new ipc.sync.PeerGoneException("backend died before the call was sent (it is being restarted): "
                     + "process=" + owner + " call=" + what);
             }
@@ -479,8 +495,6 @@ final class Frontend {
         }
     }
 
-    /** {@link #sendFrame}'s generation of a frame that any backend may read (a one-way call). */
-    static final int ANY_GENERATION = -1;
 
     /** This backend's typed remote calls (created on first use; their answers are routed off the pipe). */
     RemoteCalls remoteCalls() {
@@ -490,7 +504,22 @@ final class Frontend {
         }
         synchronized (remoteLock) {
             if (remoteCalls == null) {
-                remoteCalls = new RemoteCalls(owner, this, pipe);
+                remoteCalls = new RemoteCalls(owner, new RemoteCalls.Link() {
+                    @Override
+                    public void sendFrame(FrameBuilder frame, String what, int generation) {
+                        Frontend.this.sendFrame(frame, what, generation);
+                    }
+
+                    @Override
+                    public void pump(RemoteCall call, boolean block) {
+                        pipe.pump(call, block);
+                    }
+
+                    @Override
+                    public WaitPeer waitPeer() {
+                        return pipe.waitPeer();
+                    }
+                });
                 pipe.routeAnswersTo(remoteCalls);
                 String reason = exitReason;
                 if (reason != null) {

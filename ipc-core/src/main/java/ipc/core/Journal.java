@@ -1,5 +1,11 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.channel.chronicle.QueueFrames;
+import ipc.core.launch.JvmFlags;
+import ipc.core.remote.RemoteApi;
+import ipc.core.remote.RemoteDispatcher;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +15,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.stream.Stream;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * A process's recorded traffic ({@link MessageProcess#setJournal}), read back: the frontend's
@@ -35,10 +36,10 @@ import net.openhft.chronicle.wire.DocumentContext;
  */
 public final class Journal implements AutoCloseable {
     private final Path directory;
-    private final SingleChronicleQueue toBackend;
-    private final SingleChronicleQueue toFrontend;
+    private final QueueFrames toBackend;
+    private final QueueFrames toFrontend;
 
-    private Journal(Path directory, SingleChronicleQueue toBackend, SingleChronicleQueue toFrontend) {
+    private Journal(Path directory, QueueFrames toBackend, QueueFrames toFrontend) {
         this.directory = directory;
         this.toBackend = toBackend;
         this.toFrontend = toFrontend;
@@ -53,15 +54,14 @@ public final class Journal implements AutoCloseable {
     public static Journal open(Path dir) {
         Objects.requireNonNull(dir, "dir");
         Path d = dir.toAbsolutePath();
-        if (!isQueue(d.resolve(Channel.F2B)) || !isQueue(d.resolve(Channel.B2F))) {
+        if (!QueueFrames.isQueue(d.resolve(Channel.F2B)) || !QueueFrames.isQueue(d.resolve(Channel.B2F))) {
             throw new IllegalArgumentException("no journal in directory (a journal holds the queues " + Channel.F2B
                 + "/ and " + Channel.B2F + "/ of MessageProcess.setJournal): dir=" + d);
         }
         JvmFlags.check();
-        ChronicleDefaults.apply();
-        SingleChronicleQueue f2b = openReadOnly(d.resolve(Channel.F2B));
+        QueueFrames f2b = QueueFrames.openReadOnly(d.resolve(Channel.F2B));
         try {
-            return new Journal(d, f2b, openReadOnly(d.resolve(Channel.B2F)));
+            return new Journal(d, f2b, QueueFrames.openReadOnly(d.resolve(Channel.B2F)));
         } catch (RuntimeException | Error e) {
             f2b.close();
             throw e;
@@ -146,26 +146,6 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private static boolean isQueue(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.anyMatch(f -> f.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** One direction's queue, read-only (a journal's, or a live channel's for {@link LiveProcess#tail}). */
-    static SingleChronicleQueue openReadOnly(Path dir) {
-        return SingleChronicleQueueBuilder.binary(dir)
-            .blockSize(QueueDirection.blockSize(FrameDescriptor.maxFrameBytesFromSystemProperty()))
-            .rollCycle(QueueDirection.ROLL_CYCLE)
-            .readOnly(true)
-            .build();
-    }
-
     /**
      * A recorded call with an answer, its id made 0 (no call of the new process waits for 0, so
      * the answer is dropped); a one-way call (no id field: its first field is a parameter, which
@@ -186,57 +166,22 @@ public final class Journal implements AutoCloseable {
         return new MessageObject(call.command(), ordered);
     }
 
-    /**
-     * The next message of one direction that is not one of the library's own frames
-     * ({@link #isControl}), decoded; null when the tailer has reached the end. A bad frame becomes
-     * an "error" message, as on a pipe.
-     */
-    static MessageObject nextUserMessage(ExcerptTailer tailer, boolean toBackend) {
-        while (true) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    return null;
-                }
-                Bytes<?> bytes = dc.wire().bytes();
-                byte[] frame = new byte[(int) bytes.readRemaining()];
-                bytes.read(frame);
-                MessageObject m;
-                try {
-                    m = FrameCodec.decode(frame);
-                } catch (FrameException e) {
-                    m = MessageProcess.errorMessage(null, "bad frame skipped: " + e.getMessage());
-                }
-                if (!isControl(m.command(), toBackend)) {
-                    return m;
-                }
-            }
-        }
-    }
-
-    /** True for the library's own frames, which a journal's reader does not show. */
-    static boolean isControl(String command, boolean toBackend) {
-        if (!command.startsWith("__")) {
-            return false;
-        }
-        return !(toBackend && command.startsWith(RemoteApi.CALL_PREFIX));
-    }
-
     /** One pass over one direction: a tailer of its own, closed at the end of the pass. */
     private static final class Frames implements Iterator<MessageObject> {
-        private final ExcerptTailer tailer;
+        private final QueueFrames.Cursor tailer;
         private final boolean toBackend;
         private MessageObject next;
         private boolean done;
 
-        Frames(SingleChronicleQueue queue, boolean toBackend) {
-            this.tailer = queue.createTailer().toStart();
+        Frames(QueueFrames queue, boolean toBackend) {
+            this.tailer = queue.fromStart();
             this.toBackend = toBackend;
         }
 
         @Override
         public boolean hasNext() {
             if (next == null && !done) {
-                next = nextUserMessage(tailer, toBackend);
+                next = tailer.nextUserMessage(toBackend);
                 if (next == null) {
                     done = true;
                     tailer.close();

@@ -1,5 +1,9 @@
 package ipc.core;
 
+import ipc.core.frame.FrameDescriptor;
+import ipc.core.frame.MessageAccess;
+import ipc.core.frame.ValueType;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -60,6 +64,10 @@ public final class MessageObject {
      */
     private volatile Map<String, Object> kwargs;
 
+    static {
+        MessageAccess.register(new Access()); // first: the frame codec may need it while this class initialises
+    }
+
     /**
      * A message from alternating keys and values: {@code "k1", v1, "k2", v2, ...}.
      *
@@ -115,43 +123,17 @@ public final class MessageObject {
         }
     }
 
-    /** Trusted: the frame reader builds values that are already valid and copied. */
-    MessageObject(String command, String[] keys, Object[] values) {
-        this(command, keys, tagsOf(values, null), values);
-    }
-
     /**
-     * Trusted, as above, with the tags of {@code values} ({@link #tagsOf}). The arrays are held,
-     * not copied: the frame reader shares one key array and one tag array between the messages
-     * of one shape ({@link MessageShapes}), which is safe because this class never changes them
-     * or hands them out.
+     * Trusted: the frame reader builds values that are already valid and copied, with their tags
+     * ({@link ValueType#tagsOf}). The arrays are held, not copied: the frame reader shares one key
+     * array and one tag array between the messages of one shape ({@code MessageShapes}), which is
+     * safe because this class never changes them or hands them out.
      */
-    MessageObject(String command, String[] keys, byte[] tags, Object[] values) {
+    private MessageObject(String command, String[] keys, byte[] tags, Object[] values) {
         this.command = command;
         this.keys = keys;
         this.values = values;
         this.tags = tags;
-    }
-
-    /**
-     * The tags of {@code values}: {@code shared} when it holds exactly those (so messages of one
-     * shape can share it), else a new array.
-     */
-    static byte[] tagsOf(Object[] values, byte[] shared) {
-        if (shared != null && shared.length == values.length) {
-            int i = 0;
-            while (i < values.length && ValueType.tagOf(values[i]) == shared[i]) {
-                i++;
-            }
-            if (i == values.length) {
-                return shared;
-            }
-        }
-        byte[] tags = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            tags[i] = ValueType.tagOf(values[i]);
-        }
-        return tags;
     }
 
     private void put(int i, String key, Object value) {
@@ -310,22 +292,33 @@ public final class MessageObject {
         return map;
     }
 
-    // --- for the frame codec: index-based, so encoding allocates no iterator ---
+    // --- for the frame codec (ipc.core.frame.MessageAccess): index-based, so encoding allocates no iterator ---
 
-    int parameterCount() {
-        return keys.length;
-    }
+    private static final class Access extends MessageAccess {
+        @Override
+        public MessageObject create(String command, String[] keys, byte[] tags, Object[] values) {
+            return new MessageObject(command, keys, tags, values);
+        }
 
-    String key(int i) {
-        return keys[i];
-    }
+        @Override
+        public int parameterCount(MessageObject message) {
+            return message.keys.length;
+        }
 
-    Object value(int i) {
-        return values[i];
-    }
+        @Override
+        public String key(MessageObject message, int i) {
+            return message.keys[i];
+        }
 
-    byte tag(int i) {
-        return tags[i];
+        @Override
+        public Object value(MessageObject message, int i) {
+            return message.values[i];
+        }
+
+        @Override
+        public byte tag(MessageObject message, int i) {
+            return message.tags[i];
+        }
     }
 
     private int indexOf(String key) {

@@ -1,5 +1,12 @@
 package ipc.core;
 
+import ipc.core.launch.BackendLauncher;
+import ipc.core.remote.RemoteApi;
+import ipc.core.frame.FrameBuilder;
+import ipc.core.remote.RemoteCalls;
+import ipc.core.remote.RemoteClient;
+import ipc.core.remote.RemoteProxies;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -426,7 +433,7 @@ public abstract class MessageProcess implements AutoCloseable {
         }
         RemoteApi prepared = RemoteApi.of(api);
         runningFrontend("remote");
-        return api.cast(RemoteProxies.create(new RemoteClient.ToBackend(this, prepared, Select.saturatedNanos(timeout))));
+        return api.cast(RemoteProxies.create(new RemoteClient.ToBackend(this, this::remoteCalls, prepared, Select.saturatedNanos(timeout))));
     }
 
     /** The running frontend, for {@link Journal#replayInto}. */
@@ -621,7 +628,7 @@ public abstract class MessageProcess implements AutoCloseable {
         Objects.requireNonNull(api, "api");
         Backend b = backend();
         RemoteApi prepared = RemoteApi.of(api).requireOneWay();
-        return api.cast(RemoteProxies.create(new RemoteClient.ToFrontend(b, prepared, toString())));
+        return api.cast(RemoteProxies.create(new RemoteClient.ToFrontend((FrameBuilder frame) -> b.sendOut(frame), prepared, toString())));
     }
 
     /** Backend: the seed's demo handler; logs and answers "pong" with {@code lis = [1, 2, 3]}. */

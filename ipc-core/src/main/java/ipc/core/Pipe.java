@@ -1,5 +1,20 @@
 package ipc.core;
 
+import ipc.core.dispatch.DispatchException;
+import ipc.core.dispatch.Dispatcher;
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameDescriptor;
+import ipc.core.frame.FrameException;
+import ipc.core.frame.FrameHandler;
+import ipc.core.frame.FrameReader;
+import ipc.core.dispatch.Handler;
+import ipc.core.dispatch.HandlerTable;
+import ipc.core.remote.RemoteAnswers;
+import ipc.core.remote.RemoteCall;
+import ipc.core.remote.RemoteCalls;
+import ipc.core.channel.SelectBell;
+import ipc.core.channel.WaitPeer;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;

@@ -1,5 +1,8 @@
 package ipc.core;
 
+import ipc.core.channel.SelectBell;
+import ipc.core.channel.WaitPeer;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

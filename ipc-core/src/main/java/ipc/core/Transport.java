@@ -40,9 +40,4 @@ public enum Transport {
                 + " (expected ring or chronicle)");
         };
     }
-
-    /** The name as the command line tool prints it: {@code chronicle} or {@code ring}. */
-    String label() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 }

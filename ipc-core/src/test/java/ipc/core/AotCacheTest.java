@@ -1,5 +1,12 @@
 package ipc.core;
 
+import ipc.core.launch.AotCache;
+import ipc.core.launch.AotCacheStore;
+import ipc.core.launch.AotCacheKey;
+import ipc.core.launch.AotTrainer;
+import ipc.core.launch.BackendLauncher;
+import ipc.core.launch.ClassDirectoryJars;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -48,11 +55,11 @@ class AotCacheTest {
         Path classes = Files.createDirectory(dir.resolve("classes"));
         String sep = File.pathSeparator;
 
-        assertEquals(List.of(a, b), AotCache.jarPrefix(a + sep + b + sep + classes + sep + a));
-        assertEquals(List.of(a), AotCache.jarPrefix(a + sep + dir.resolve("missing.jar") + sep + b));
-        assertEquals(List.of(a), AotCache.jarPrefix(a + sep + sep + b)); // "" is the current directory
-        assertEquals(List.of(), AotCache.jarPrefix(classes + sep + a));
-        assertEquals(List.of(), AotCache.jarPrefix(""));
+        assertEquals(List.of(a, b), AotCacheKey.jarPrefix(a + sep + b + sep + classes + sep + a));
+        assertEquals(List.of(a), AotCacheKey.jarPrefix(a + sep + dir.resolve("missing.jar") + sep + b));
+        assertEquals(List.of(a), AotCacheKey.jarPrefix(a + sep + sep + b)); // "" is the current directory
+        assertEquals(List.of(), AotCacheKey.jarPrefix(classes + sep + a));
+        assertEquals(List.of(), AotCacheKey.jarPrefix(""));
     }
 
     @Test
@@ -61,25 +68,25 @@ class AotCacheTest {
         Path lib = jar(dir, "lib.jar");
         String cp = core + File.pathSeparator + lib;
         List<String> flags = List.of("--enable-native-access=ALL-UNNAMED");
-        AotCache.Key key = AotCache.Key.of(JAVA, flags, OPTIONS, cp, core);
+        AotCacheKey key = AotCacheKey.of(JAVA, flags, OPTIONS, cp, core);
 
-        assertEquals(key, AotCache.Key.of(JAVA, flags, OPTIONS, cp, core), "same inputs, same key");
+        assertEquals(key, AotCacheKey.of(JAVA, flags, OPTIONS, cp, core), "same inputs, same key");
         assertEquals(cp, key.classpath());
         assertEquals(32, key.hash().length());
-        assertEquals(key.hash(), AotCache.Key.of(JAVA, flags, plus(OPTIONS, "-Dipc.dir=/x", "-Da=b"), cp, core).hash(),
+        assertEquals(key.hash(), AotCacheKey.of(JAVA, flags, plus(OPTIONS, "-Dipc.dir=/x", "-Da=b"), cp, core).hash(),
             "-D properties vary per run and do not shape the archive");
-        assertNotEquals(key.hash(), AotCache.Key.of(JAVA, flags, plus(OPTIONS, "-Xmx1g"), cp, core).hash());
-        assertNotEquals(key.hash(), AotCache.Key.of(JAVA, List.of(), OPTIONS, cp, core).hash());
-        assertNotEquals(key.hash(), AotCache.Key.of("/other/java", flags, OPTIONS, cp, core).hash());
-        assertNotEquals(key.hash(), AotCache.Key.of(JAVA, flags, OPTIONS, lib + File.pathSeparator + core, core).hash(),
+        assertNotEquals(key.hash(), AotCacheKey.of(JAVA, flags, plus(OPTIONS, "-Xmx1g"), cp, core).hash());
+        assertNotEquals(key.hash(), AotCacheKey.of(JAVA, List.of(), OPTIONS, cp, core).hash());
+        assertNotEquals(key.hash(), AotCacheKey.of("/other/java", flags, OPTIONS, cp, core).hash());
+        assertNotEquals(key.hash(), AotCacheKey.of(JAVA, flags, OPTIONS, lib + File.pathSeparator + core, core).hash(),
             "order counts");
 
         Files.write(lib, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
-        assertNotEquals(key.hash(), AotCache.Key.of(JAVA, flags, OPTIONS, cp, core).hash(), "a jar that changed");
+        assertNotEquals(key.hash(), AotCacheKey.of(JAVA, flags, OPTIONS, cp, core).hash(), "a jar that changed");
         Files.setLastModifiedTime(core, FileTime.from(Instant.now().minusSeconds(3600)));
-        AotCache.Key touched = AotCache.Key.of(JAVA, flags, OPTIONS, cp, core);
+        AotCacheKey touched = AotCacheKey.of(JAVA, flags, OPTIONS, cp, core);
         Files.setLastModifiedTime(core, FileTime.from(Instant.now()));
-        assertNotEquals(touched.hash(), AotCache.Key.of(JAVA, flags, OPTIONS, cp, core).hash(), "same size, new mtime");
+        assertNotEquals(touched.hash(), AotCacheKey.of(JAVA, flags, OPTIONS, cp, core).hash(), "same size, new mtime");
     }
 
     @Test
@@ -89,16 +96,16 @@ class AotCacheTest {
         Path classes = Files.createDirectory(dir.resolve("classes"));
         String sep = File.pathSeparator;
 
-        assertNull(AotCache.Key.of(JAVA, List.of(), OPTIONS, classes + sep + core, core), "directory first");
-        assertNull(AotCache.Key.of(JAVA, List.of(), OPTIONS, lib + sep + classes + sep + core, core));
-        assertNull(AotCache.Key.of(JAVA, List.of(), OPTIONS, lib + sep + core, null), "ipc-core from a directory");
-        assertNotNull(AotCache.Key.of(JAVA, List.of(), OPTIONS, core + sep + lib + sep + classes, core),
+        assertNull(AotCacheKey.of(JAVA, List.of(), OPTIONS, classes + sep + core, core), "directory first");
+        assertNull(AotCacheKey.of(JAVA, List.of(), OPTIONS, lib + sep + classes + sep + core, core));
+        assertNull(AotCacheKey.of(JAVA, List.of(), OPTIONS, lib + sep + core, null), "ipc-core from a directory");
+        assertNotNull(AotCacheKey.of(JAVA, List.of(), OPTIONS, core + sep + lib + sep + classes, core),
             "directories after the jars are read as usual, the jars are cached");
 
         // surefire: target/test-classes and target/classes first; nothing is created or started
         Path cacheDir = dir.resolve("aot");
-        withProperty(AotCache.DIR_PROPERTY, cacheDir.toString(), () -> {
-            assertNull(AotCache.libraryJar(), "ipc-core comes from target/classes here");
+        withProperty(AotCacheStore.DIR_PROPERTY, cacheDir.toString(), () -> {
+            assertNull(AotCacheKey.libraryJar(), "ipc-core comes from target/classes here");
             assertEquals(List.of(), AotCache.optionsFor(JAVA, BackendLauncher.libraryFlags(), java.util.Map.of(),
                 OPTIONS, System.getProperty("java.class.path")));
             assertFalse(Files.exists(cacheDir), "no directory made, no training started");
@@ -120,16 +127,16 @@ class AotCacheTest {
     @Test
     void theDirectoryIsMadeOwnerOnlyAndAnOpenOrLinkedOneIsRefused(@TempDir Path dir) throws IOException {
         Path fresh = dir.resolve("a/b/aot");
-        withProperty(AotCache.DIR_PROPERTY, fresh.toString(), () -> assertEquals(fresh, AotCache.directory()));
+        withProperty(AotCacheStore.DIR_PROPERTY, fresh.toString(), () -> assertEquals(fresh, AotCacheStore.directory()));
         assertEquals("rwx------", mode(fresh));
         assertEquals("rwx------", mode(fresh.getParent()), "directories it makes are 0700");
 
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-x---"));
-        withProperty(AotCache.DIR_PROPERTY, open.toString(), () -> assertNull(AotCache.directory()));
+        withProperty(AotCacheStore.DIR_PROPERTY, open.toString(), () -> assertNull(AotCacheStore.directory()));
 
         Path link = Files.createSymbolicLink(dir.resolve("link"), fresh);
-        withProperty(AotCache.DIR_PROPERTY, link.toString(), () -> assertNull(AotCache.directory()));
+        withProperty(AotCacheStore.DIR_PROPERTY, link.toString(), () -> assertNull(AotCacheStore.directory()));
 
         Path foreign = Files.createDirectory(dir.resolve("foreign"), PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwx------")));
@@ -141,7 +148,7 @@ class AotCacheTest {
             chowned = false;
         }
         if (chowned) {
-            withProperty(AotCache.DIR_PROPERTY, foreign.toString(), () -> assertNull(AotCache.directory()));
+            withProperty(AotCacheStore.DIR_PROPERTY, foreign.toString(), () -> assertNull(AotCacheStore.directory()));
         }
     }
 
@@ -151,66 +158,66 @@ class AotCacheTest {
         Path sum = dir.resolve("k.sum");
         Files.write(cache, new byte[] {1, 2, 3, 4});
 
-        assertFalse(AotCache.isIntact(cache, sum), "no sum: not ours");
+        assertFalse(AotCacheStore.isIntact(cache, sum), "no sum: not ours");
         assertTrue(Files.exists(cache));
 
-        Files.writeString(sum, "4 " + AotCache.crc32c(cache) + "\n");
-        assertTrue(AotCache.isIntact(cache, sum));
-        assertTrue(AotCache.isIntact(cache, sum), "checked once per size and mtime, then remembered");
+        Files.writeString(sum, "4 " + AotCacheStore.crc32c(cache) + "\n");
+        assertTrue(AotCacheStore.isIntact(cache, sum));
+        assertTrue(AotCacheStore.isIntact(cache, sum), "checked once per size and mtime, then remembered");
 
         FileTime checked = Files.getLastModifiedTime(cache);
         Files.write(cache, new byte[] {1, 2, 3, 5}); // same size, new content and mtime
         // Within one tick of the kernel's file clock the rewrite keeps the old mtime: give it a new one.
         Files.setLastModifiedTime(cache, FileTime.from(checked.toInstant().plusSeconds(1)));
-        assertFalse(AotCache.isIntact(cache, sum));
+        assertFalse(AotCacheStore.isIntact(cache, sum));
         assertFalse(Files.exists(cache), "a damaged cache is deleted");
         assertFalse(Files.exists(sum));
-        assertFalse(AotCache.isIntact(dir.resolve("missing.aot"), sum));
+        assertFalse(AotCacheStore.isIntact(dir.resolve("missing.aot"), sum));
     }
 
     @Test
     void aLockIsTakenOnceAndFreedWhenItsProcessIsGone(@TempDir Path dir) throws Exception {
         Path lock = dir.resolve("k.lock");
-        assertTrue(AotCache.tryLock(lock));
+        assertTrue(AotCacheStore.tryLock(lock));
         assertEquals("rw-------", mode(lock));
         assertEquals(Long.toString(ProcessHandle.current().pid()), Files.readString(lock));
-        assertFalse(AotCache.tryLock(lock), "held by a live process (this one)");
+        assertFalse(AotCacheStore.tryLock(lock), "held by a live process (this one)");
 
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Files.writeString(lock, Long.toString(gone.pid()));
-        assertTrue(AotCache.isStale(lock));
-        assertTrue(AotCache.tryLock(lock), "a dead holder's lock is taken over");
+        assertTrue(AotCacheStore.isStale(lock));
+        assertTrue(AotCacheStore.tryLock(lock), "a dead holder's lock is taken over");
 
         Files.writeString(lock, Long.toString(ProcessHandle.current().pid()));
-        Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(AotCache.STALE_LOCK).minusSeconds(1)));
-        assertTrue(AotCache.isStale(lock), "too old, whoever holds it");
+        Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(AotCacheStore.STALE_LOCK).minusSeconds(1)));
+        assertTrue(AotCacheStore.isStale(lock), "too old, whoever holds it");
     }
 
     @Test
     void pruneKeepsTheMostRecentlyUsedKeysAndTemporaryFilesOfLiveProcesses(@TempDir Path dir) throws Exception {
         Instant now = Instant.now();
-        for (int i = 0; i < AotCache.KEEP + 3; i++) {
+        for (int i = 0; i < AotCacheStore.KEEP + 3; i++) {
             for (String suffix : List.of(".aot", ".sum", ".log")) {
                 Path file = Files.writeString(dir.resolve("key" + i + suffix), "x");
                 Files.setLastModifiedTime(file, FileTime.from(now.minusSeconds(60L * i)));
             }
         }
-        Files.writeString(dir.resolve("key" + (AotCache.KEEP + 2) + ".lock"), Long.toString(ProcessHandle.current().pid()));
+        Files.writeString(dir.resolve("key" + (AotCacheStore.KEEP + 2) + ".lock"), Long.toString(ProcessHandle.current().pid()));
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Files.writeString(dir.resolve("key0.aot.tmp-" + gone.pid()), "partial");
         Files.writeString(dir.resolve("key0.aot.tmp-" + gone.pid() + ".config"), "partial");
         Files.writeString(dir.resolve("key1.aot.tmp-" + ProcessHandle.current().pid()), "in progress");
 
-        AotCache.prune(dir);
+        AotCacheStore.prune(dir);
 
-        for (int i = 0; i < AotCache.KEEP; i++) {
+        for (int i = 0; i < AotCacheStore.KEEP; i++) {
             assertTrue(Files.exists(dir.resolve("key" + i + ".aot")), "kept key" + i);
         }
-        assertFalse(Files.exists(dir.resolve("key" + AotCache.KEEP + ".aot")), "oldest beyond KEEP");
-        assertFalse(Files.exists(dir.resolve("key" + AotCache.KEEP + ".log")));
-        assertTrue(Files.exists(dir.resolve("key" + (AotCache.KEEP + 2) + ".aot")), "locked by a live process");
+        assertFalse(Files.exists(dir.resolve("key" + AotCacheStore.KEEP + ".aot")), "oldest beyond KEEP");
+        assertFalse(Files.exists(dir.resolve("key" + AotCacheStore.KEEP + ".log")));
+        assertTrue(Files.exists(dir.resolve("key" + (AotCacheStore.KEEP + 2) + ".aot")), "locked by a live process");
         assertFalse(Files.exists(dir.resolve("key0.aot.tmp-" + gone.pid())));
         assertFalse(Files.exists(dir.resolve("key0.aot.tmp-" + gone.pid() + ".config")));
         assertTrue(Files.exists(dir.resolve("key1.aot.tmp-" + ProcessHandle.current().pid())));
@@ -272,7 +279,7 @@ class AotCacheTest {
         for (String suffix : List.of(".aot", ".sum", ".log")) {
             assertEquals("rw-------", mode(cacheDir.resolve(stem + suffix)), suffix);
         }
-        assertEquals(Files.size(cache) + " " + AotCache.crc32c(cache),
+        assertEquals(Files.size(cache) + " " + AotCacheStore.crc32c(cache),
             Files.readString(cacheDir.resolve(stem + ".sum")).strip());
         assertTrue(Files.readString(cacheDir.resolve(stem + ".log")).contains("installed"));
         assertNoTrainingLeft(cacheDir);
@@ -326,7 +333,7 @@ class AotCacheTest {
         cmd.add(JAVA);
         cmd.add("@" + System.getProperty("ipc.jvm.options"));
         cmd.addAll(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.add("-D" + AotCache.DIR_PROPERTY + "=" + cacheDir);
+        cmd.add("-D" + AotCacheStore.DIR_PROPERTY + "=" + cacheDir);
         if (System.getProperty("ipc.dir") != null) {
             cmd.add("-Dipc.dir=" + System.getProperty("ipc.dir"));
         }

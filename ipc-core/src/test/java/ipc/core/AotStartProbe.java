@@ -1,5 +1,11 @@
 package ipc.core;
 
+import ipc.core.launch.AotCacheStore;
+import ipc.core.launch.AotCacheKey;
+import ipc.core.launch.BackendLauncher;
+import ipc.core.launch.BackendLauncherTest;
+import ipc.core.launch.ClassDirectoryJars;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +46,7 @@ final class AotStartProbe {
                 case "await-cache" -> awaitCache();
                 case "plant-garbage" -> plant(garbage(), true);
                 case "plant-damaged" -> plant(garbage(), false);
-                case "plant-failed" -> Files.writeString(file(AotCache.FAILED_SUFFIX), "planted by the test\n");
+                case "plant-failed" -> Files.writeString(file(AotCacheStore.FAILED_SUFFIX), "planted by the test\n");
                 default -> {
                     if (step.startsWith("grow=")) {
                         Files.write(Path.of(step.substring(5)), new byte[] {0},
@@ -58,13 +64,13 @@ final class AotStartProbe {
     /** The cache file name stem of this JVM's backend command (what a start computes). */
     static String key() throws java.io.IOException {
         String backendClasspath = ClassDirectoryJars.jarred(System.getProperty("java.class.path"),
-            AotCache.directory());
-        return AotCache.Key.of(BackendLauncher.thisJavaBinary(), BackendLauncher.libraryFlags(),
-            BackendLauncherTest.LEAN, backendClasspath, AotCache.libraryJar()).hash();
+            AotCacheStore.directory());
+        return AotCacheKey.of(BackendLauncher.thisJavaBinary(), BackendLauncher.libraryFlags(),
+            BackendLauncherTest.LEAN, backendClasspath, AotCacheKey.libraryJar()).hash();
     }
 
     static Path file(String suffix) throws java.io.IOException {
-        return AotCache.directory().resolve(key() + suffix);
+        return AotCacheStore.directory().resolve(key() + suffix);
     }
 
     private static void start() throws Exception {
@@ -84,8 +90,8 @@ final class AotStartProbe {
     private static void awaitCache() throws Exception {
         long begin = System.nanoTime();
         long deadline = begin + Duration.ofMinutes(3).toNanos();
-        Path cache = file(AotCache.CACHE_SUFFIX);
-        Path lock = file(AotCache.LOCK_SUFFIX);
+        Path cache = file(AotCacheStore.CACHE_SUFFIX);
+        Path lock = file(AotCacheStore.LOCK_SUFFIX);
         Optional<ProcessHandle> trainer = Optional.empty();
         while (System.nanoTime() - deadline < 0) {
             if (trainer.isEmpty() && Files.exists(lock)) {
@@ -112,10 +118,10 @@ final class AotStartProbe {
     }
 
     private static void plant(byte[] content, boolean matchingSum) throws java.io.IOException {
-        Path cache = file(AotCache.CACHE_SUFFIX);
+        Path cache = file(AotCacheStore.CACHE_SUFFIX);
         Files.write(cache, content);
-        String crc = matchingSum ? AotCache.crc32c(cache) : "0";
-        Files.writeString(file(AotCache.SUM_SUFFIX), content.length + " " + crc + "\n");
+        String crc = matchingSum ? AotCacheStore.crc32c(cache) : "0";
+        Files.writeString(file(AotCacheStore.SUM_SUFFIX), content.length + " " + crc + "\n");
         System.out.println("planted=" + cache);
     }
 

@@ -1,5 +1,8 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.fork.ForkState;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;

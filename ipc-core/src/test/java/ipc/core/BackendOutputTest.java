@@ -1,5 +1,7 @@
 package ipc.core;
 
+import ipc.core.launch.BackendLauncherTest;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,10 @@
 package ipc.core;
 
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameDescriptor;
+import ipc.core.frame.FrameException;
+import ipc.core.frame.FrameReader;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

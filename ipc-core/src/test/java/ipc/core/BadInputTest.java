@@ -1,5 +1,8 @@
 package ipc.core;
 
+import ipc.core.frame.FrameDescriptor;
+import ipc.core.frame.FrameException;
+
 import ipc.sync.EventGroup;
 import ipc.sync.NotEnoughEvents;
 import ipc.sync.SharedEvent;

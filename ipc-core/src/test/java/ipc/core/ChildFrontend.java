@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * Optionally started through {@code setsid} in a process group of its own, so a signal to that
  * group does not reach the test's JVM. {@link #close()} kills it (by pid) if it still runs.
  */
-final class ChildFrontend implements AutoCloseable {
+public final class ChildFrontend implements AutoCloseable {
     /** Small heap and C1 only: the frontend lives for seconds and the machine has two cores. */
     static final List<String> LEAN = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
@@ -43,7 +43,7 @@ final class ChildFrontend implements AutoCloseable {
      * disposition even if the test runs where SIGINT is ignored (a JVM that starts with SIGINT
      * ignored keeps ignoring it, and so would its backends).
      */
-    static ChildFrontend start(Path dir, boolean ownGroup, List<String> jvmFlags, Class<?> mainClass, String... args) {
+    public static ChildFrontend start(Path dir, boolean ownGroup, List<String> jvmFlags, Class<?> mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         if (ownGroup) {
             cmd.addAll(List.of("setsid", "env", "--default-signal=INT"));
@@ -72,11 +72,11 @@ final class ChildFrontend implements AutoCloseable {
         return process.pid();
     }
 
-    String stdout() {
+    public String stdout() {
         return read(stdout);
     }
 
-    String stderr() {
+    public String stderr() {
         return read(stderr);
     }
 
@@ -99,7 +99,7 @@ final class ChildFrontend implements AutoCloseable {
         }
     }
 
-    int waitFor(Duration timeout) {
+    public int waitFor(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("child pid=" + pid() + " did not exit within " + timeout + "\n" + dump());
@@ -112,7 +112,7 @@ final class ChildFrontend implements AutoCloseable {
     }
 
     /** Both output files, for an assertion message or the test log. */
-    String dump() {
+    public String dump() {
         return "--- child stdout ---\n" + stdout() + "--- child stderr ---\n" + stderr() + "---";
     }
 

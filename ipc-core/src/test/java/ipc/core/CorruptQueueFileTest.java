@@ -1,5 +1,11 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.frame.FrameDescriptor;
+import ipc.core.frame.FrameException;
+import ipc.core.frame.FrameHandler;
+import ipc.core.frame.FrameReader;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

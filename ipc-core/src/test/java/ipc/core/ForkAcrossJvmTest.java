@@ -1,5 +1,12 @@
 package ipc.core;
 
+import ipc.core.launch.BackendLauncher;
+import ipc.core.launch.BackendLauncherTest;
+import ipc.core.dispatch.Dispatcher;
+import ipc.core.fork.ForkState;
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameReader;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

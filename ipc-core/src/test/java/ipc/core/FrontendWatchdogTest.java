@@ -1,5 +1,10 @@
 package ipc.core;
 
+import ipc.core.launch.BackendLauncher;
+import ipc.core.launch.BackendLauncherTest;
+import ipc.core.launch.FrontendWatchdog;
+import ipc.core.launch.ProcessExitWait;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,11 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelOptions;
+import ipc.core.frame.FrameException;
+import ipc.core.frame.FrameHandler;
+import ipc.core.frame.FrameReader;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,7 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

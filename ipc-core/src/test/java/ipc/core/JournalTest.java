@@ -1,5 +1,7 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -1,7 +1,10 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.launch.JvmFlags;
+
 /**
- * Run in a child JVM by {@link JvmFlagsTest}: prints {@code missing=<flags>}, then tries to
+ * Run in a child JVM by {@code JvmFlagsTest}: prints {@code missing=<flags>}, then tries to
  * create a channel and prints {@code error=<class>: <message>} or {@code created}, then tries to
  * open one (a directory that does not exist) and prints {@code openError=<class>: <message>}.
  */

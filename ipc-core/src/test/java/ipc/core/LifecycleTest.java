@@ -1,5 +1,9 @@
 package ipc.core;
 
+import ipc.core.launch.BackendLauncherTest;
+import ipc.core.channel.Channel;
+import ipc.core.channel.SelectBell;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,5 +1,7 @@
 package ipc.core;
 
+import ipc.core.frame.FrameCodec;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,8 @@
 package ipc.core;
 
+import ipc.core.frame.MessageAccess;
+import ipc.core.frame.FrameDescriptor;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -176,7 +179,7 @@ class MessageRoundTripAllocationTest {
             long overhead = Allocations.overhead();
             long before = Allocations.allocatedByThisThread();
             for (int i = 0; i < count; i++) {
-                keep[i] = new MessageObject(ECHO, keys, tags, new Object[] {FIRST_SEQ + i});
+                keep[i] = MessageAccess.messages().create(ECHO, keys, tags, new Object[] {FIRST_SEQ + i});
             }
             long allocated = Allocations.allocatedByThisThread() - before - overhead;
             if (round == 2) {

@@ -1,5 +1,7 @@
 package ipc.core;
 
+import ipc.core.remote.RemoteDispatcher;
+
 import ipc.sync.PeerGoneException;
 import java.time.Duration;
 import java.util.ArrayList;

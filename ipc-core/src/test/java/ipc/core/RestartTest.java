@@ -1,5 +1,9 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelDescriptor;
+import ipc.core.tool.LiveProcess;
+
 import ipc.sync.PeerGoneException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

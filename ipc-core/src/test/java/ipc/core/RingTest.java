@@ -1,5 +1,12 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelOptions;
+import ipc.core.channel.ChannelTest;
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameDescriptor;
+import ipc.core.channel.ring.FrameRing;
+
 import ipc.sync.PeerGoneException;
 import java.nio.file.Files;
 import java.nio.file.Path;

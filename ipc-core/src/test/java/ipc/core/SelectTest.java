@@ -1,5 +1,10 @@
 package ipc.core;
 
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameHandler;
+import ipc.core.frame.FrameReader;
+import ipc.core.channel.SelectBell;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

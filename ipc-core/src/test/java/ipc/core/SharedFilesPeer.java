@@ -1,5 +1,10 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelOptions;
+import ipc.core.frame.FrameHandler;
+import ipc.core.channel.SelectBell;
+
 import ipc.sync.EventGroup;
 import ipc.sync.SharedEvent;
 import ipc.sync.SharedMapping;

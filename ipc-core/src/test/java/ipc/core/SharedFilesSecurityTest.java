@@ -191,7 +191,7 @@ class SharedFilesSecurityTest {
     @Test
     void noJavaSerializationClassWasLoaded() throws Exception {
         List<String> loaded = Files.readAllLines(work.resolve("classes.log"));
-        assertTrue(loaded.stream().anyMatch(l -> l.contains(" ipc.core.Channel ")), "the class log works");
+        assertTrue(loaded.stream().anyMatch(l -> l.contains(" ipc.core.channel.Channel ")), "the class log works");
         List<String> serialization = loaded.stream()
             .filter(l -> l.contains(" java.io.ObjectInputStream ") || l.contains(" java.io.ObjectOutputStream ")).toList();
         assertEquals(List.of(), serialization);

@@ -1,5 +1,6 @@
 package ipc.core;
 
+
 import ipc.sync.ShmDirectory;
 import ipc.sync.testing.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
@@ -204,12 +205,21 @@ class SharedMemoryTest {
     }
 
     @Test
-    void channelCreationSweepsSegmentsOfDeadCreators() throws Exception {
+    void aProcessStartSweepsSegmentsOfDeadCreators() throws Exception {
         String n = name("sweep");
         writeSegmentFile(n, deadPid(), true);
         assertTrue(Files.exists(SharedMemory.fileOf(n)));
-        Channel.create().close();
+        try (SweepProbe p = new SweepProbe()) {
+            p.start();
+        }
         assertFalse(Files.exists(SharedMemory.fileOf(n)), "swept without anyone creating that name again");
+    }
+
+    /** A process that does nothing: its start() is what sweeps. */
+    static final class SweepProbe extends MessageProcess {
+        SweepProbe() {
+            super("sweep-probe");
+        }
     }
 
     @Test

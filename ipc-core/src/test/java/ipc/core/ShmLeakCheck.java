@@ -1,5 +1,7 @@
 package ipc.core;
 
+import ipc.core.channel.SelectBell;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 

@@ -1,5 +1,7 @@
 package ipc.core;
 
+import ipc.core.launch.BackendLauncherTest;
+
 import ipc.sync.ShmDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,5 +1,8 @@
 package ipc.core;
 
+import ipc.core.launch.SpareBackend;
+import ipc.core.launch.BackendLauncherTest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,5 +1,8 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelCreatorPeer;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** A channel whose frontend was killed (SIGKILL: no close ran) is removed by the next create. */
-class StaleChannelTest {
+public class StaleChannelTest {
     @Test
     void aDeadFrontendsDirectoryIsRemovedOnTheNextCreate() throws Exception {
         Path published = Files.createTempFile("stale-channel", ".path");

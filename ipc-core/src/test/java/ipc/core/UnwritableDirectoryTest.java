@@ -1,5 +1,8 @@
 package ipc.core;
 
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelOptions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

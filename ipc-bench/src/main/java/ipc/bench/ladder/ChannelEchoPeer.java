@@ -1,10 +1,10 @@
 package ipc.bench.ladder;
 
 import ipc.bench.harness.PeerMain;
-import ipc.core.Channel;
-import ipc.core.ChannelReader;
-import ipc.core.ChannelWriter;
-import ipc.core.FrameHandler;
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelReader;
+import ipc.core.channel.ChannelWriter;
+import ipc.core.frame.FrameHandler;
 import java.nio.file.Path;
 
 /**

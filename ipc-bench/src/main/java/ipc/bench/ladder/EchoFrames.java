@@ -1,8 +1,8 @@
 package ipc.bench.ladder;
 
 import ipc.bench.library.EchoProcess;
-import ipc.core.FrameCodec;
-import ipc.core.FrameDescriptor;
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameDescriptor;
 import ipc.core.MessageObject;
 
 /**

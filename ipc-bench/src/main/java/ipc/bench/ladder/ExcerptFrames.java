@@ -1,7 +1,7 @@
 package ipc.bench.ladder;
 
-import ipc.core.FrameCodec;
-import ipc.core.FrameReader;
+import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameReader;
 import ipc.core.MessageObject;
 import java.lang.foreign.MemorySegment;
 import net.openhft.chronicle.bytes.Bytes;

@@ -2,11 +2,11 @@ package ipc.bench.ladder;
 
 import ipc.bench.harness.PeerProcess;
 import ipc.bench.harness.ScratchDirectory;
-import ipc.core.Channel;
-import ipc.core.ChannelOptions;
-import ipc.core.ChannelReader;
-import ipc.core.ChannelWriter;
-import ipc.core.FrameHandler;
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelOptions;
+import ipc.core.channel.ChannelReader;
+import ipc.core.channel.ChannelWriter;
+import ipc.core.frame.FrameHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.agrona.CloseHelper;

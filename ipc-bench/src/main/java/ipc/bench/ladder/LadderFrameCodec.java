@@ -3,7 +3,7 @@ package ipc.bench.ladder;
 import ipc.bench.baseline.PingPongQueues;
 import ipc.bench.harness.PeerProcess;
 import ipc.bench.harness.ScratchDirectory;
-import ipc.core.FrameReader;
+import ipc.core.frame.FrameReader;
 import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;

@@ -1,8 +1,8 @@
 package ipc.bench.library;
 
 import ipc.bench.harness.PeerProcess;
-import ipc.core.Channel;
-import ipc.core.ChannelWriter;
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelWriter;
 import ipc.core.MessageObject;
 import ipc.sync.EventGroup;
 import ipc.sync.Futex;

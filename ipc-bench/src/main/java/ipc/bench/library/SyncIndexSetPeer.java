@@ -1,9 +1,9 @@
 package ipc.bench.library;
 
 import ipc.bench.harness.PeerMain;
-import ipc.core.Channel;
-import ipc.core.ChannelReader;
-import ipc.core.FrameHandler;
+import ipc.core.channel.Channel;
+import ipc.core.channel.ChannelReader;
+import ipc.core.frame.FrameHandler;
 import ipc.sync.EventGroup;
 import ipc.sync.ParkingIdleStrategy;
 import java.nio.charset.StandardCharsets;

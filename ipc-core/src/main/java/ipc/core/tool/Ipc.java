@@ -1,7 +1,7 @@
 package ipc.core.tool;
 
 import ipc.core.Journal;
-import ipc.core.LiveProcess;
+import ipc.core.tool.LiveProcess;
 import ipc.core.MessageObject;
 import java.util.List;
 import java.io.PrintStream;

@@ -1,5 +1,7 @@
 package ipc.core.tool;
 
+import ipc.core.Transport;
+
 import ipc.core.JournalTest;
 import ipc.core.MessageObject;
 import java.io.ByteArrayOutputStream;
