@@ -1,5 +1,6 @@
 package ipc.core;
 
+import ipc.core.frame.ErrorMessage;
 import ipc.core.channel.ChannelReader;
 import ipc.core.channel.ChannelWriter;
 import ipc.core.dispatch.DispatchException;
@@ -132,7 +133,7 @@ final class Backend implements FrameHandler {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 String command = frame.command();
                 logger.warn("c__{} failed asynchronously: {}", command, cause.toString());
-                sendOut(MessageProcess.errorMessage(command, "handler failed: " + cause));
+                sendOut(ErrorMessage.of(command, "handler failed: " + cause));
             }
         }
     }
@@ -178,7 +179,7 @@ final class Backend implements FrameHandler {
                 answers.answerError(id, cause);
             } else {
                 logger.warn("one-way remote call {} failed: {}", what, cause.toString(), cause);
-                sendOut(MessageProcess.errorMessage(what, "handler failed: " + cause));
+                sendOut(ErrorMessage.of(what, "handler failed: " + cause));
             }
         }
     }
@@ -205,7 +206,7 @@ final class Backend implements FrameHandler {
     @Override
     public void onBadFrame(FrameException error) {
         logger.warn("bad frame from frontend skipped: {}", error.getMessage());
-        sendOut(MessageProcess.errorMessage(null, "bad frame skipped: " + error.getMessage()));
+        sendOut(ErrorMessage.of(null, "bad frame skipped: " + error.getMessage()));
     }
 
     private static final byte[] STOP = FrameCodec.stringBytes(MessageProcess.STOP_COMMAND);

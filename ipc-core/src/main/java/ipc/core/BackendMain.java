@@ -1,5 +1,7 @@
 package ipc.core;
 
+import static ipc.core.launch.BackendLauncher.millis;
+import ipc.core.frame.ErrorMessage;
 import ipc.core.launch.BackendLauncher;
 import ipc.core.channel.Channel;
 import ipc.core.channel.ChannelOptions;
@@ -77,7 +79,7 @@ public final class BackendMain {
     /**
      * A spare backend: initialises what every backend's start initialises (Chronicle, a channel
      * from both ends, a frame each way, the FFM downcalls of FileSpace and Futex), then waits for
-     * one line on stdin, the channel directory of the start that takes it (and {@link Frontend#BackendLauncher.RESTART_ARG}
+     * one line on stdin, the channel directory of the start that takes it (and {@link BackendLauncher#RESTART_ARG}
      * after a tab for a supervised restart), and runs as a backend of that channel. End of
      * file, or an empty line, means it is not wanted (its frontend closed the pipe or exited):
      * exit 0. Its parent, the frontend, is watched as a backend watches its frontend meanwhile.
@@ -201,14 +203,14 @@ public final class BackendMain {
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.error("cannot rebuild the process object: {}", e.toString(), e);
-            toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND, describe(e)));
+            toFront.write(ErrorMessage.of(MessageProcess.INIT_COMMAND, describe(e)));
             return EXIT_START_FAILED;
         }
         try {
             placeLoopThread(process, init);
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             LOG.error("cannot pin the loop thread: {}", e.getMessage());
-            toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND,
+            toFront.write(ErrorMessage.of(MessageProcess.INIT_COMMAND,
                 "setBackendCpu: " + e.getMessage()));
             return EXIT_START_FAILED;
         }
@@ -218,14 +220,14 @@ public final class BackendMain {
                 skipped = resume(fromFront, init);
             } catch (RuntimeException e) {
                 LOG.error("cannot resume where the last backend stopped: {}", e.getMessage());
-                toFront.write(MessageProcess.errorMessage(MessageProcess.INIT_COMMAND, describe(e)));
+                toFront.write(ErrorMessage.of(MessageProcess.INIT_COMMAND, describe(e)));
                 return EXIT_START_FAILED;
             }
             toFront.write(new MessageObject(MessageProcess.RESTARTED_COMMAND,
                 "attempt", init.getInt("attempt"), "exit", init.getInt("exit")));
             if (skipped != null) {
                 LOG.error("message {} skipped: its handler was running when the backend died, twice in a row", skipped);
-                toFront.write(MessageProcess.errorMessage(skipped,
+                toFront.write(ErrorMessage.of(skipped,
                     "skipped: the backend died in its handler twice in a row (restart " + init.getInt("attempt") + ")"));
             }
         } else {
@@ -234,7 +236,7 @@ public final class BackendMain {
         if (LOG.isDebugEnabled()) {
             long ready = System.nanoTime();
             LOG.debug("ready: process={} channelOpen={} ms initAndRebuild={} ms", process,
-                Frontend.millis(opened - begin), Frontend.millis(ready - opened));
+                millis(opened - begin), millis(ready - opened));
         }
         return runLifecycle(process);
     }
@@ -268,7 +270,7 @@ public final class BackendMain {
         } catch (Throwable t) {
             process.logger.error("{} failed: {}", phase, t.toString(), t);
             try {
-                process.send_out__(MessageProcess.errorMessage(phase, describe(t)));
+                process.send_out__(ErrorMessage.of(phase, describe(t)));
             } catch (RuntimeException sendFailed) {
                 t.addSuppressed(sendFailed);
             }
@@ -302,7 +304,7 @@ public final class BackendMain {
      * captured at start(), the death's exit code, where to resume), read and removed.
      */
     private static MessageObject readRestart(Path channelDirectory) {
-        Path file = channelDirectory.resolve(Frontend.RESTART_FILE);
+        Path file = channelDirectory.resolve(BackendLauncher.RESTART_FILE);
         try {
             byte[] bytes = java.nio.file.Files.readAllBytes(file);
             java.nio.file.Files.delete(file);

@@ -1,5 +1,6 @@
 package ipc.core;
 
+import static ipc.core.launch.BackendLauncher.millis;
 import ipc.core.launch.SpareBackend;
 import ipc.core.launch.BackendLauncher;
 import ipc.core.channel.Channel;
@@ -42,7 +43,7 @@ import java.util.concurrent.locks.LockSupport;
  * output are given {@link OutputForwarder#DRAIN_GRACE} to copy what it printed last, and the
  * select bell rings, so a parked reader sees end of stream at once, after the backend's last line.
  */
-final class Frontend {
+final class Frontend implements RemoteCalls.Link {
     private static final Logger LOG = LoggerFactory.getLogger(Frontend.class);
 
     /**
@@ -230,8 +231,6 @@ final class Frontend {
             });
     }
 
-    /** In the channel directory: a restarted backend's INIT and where it resumes, removed by the backend. */
-    static final String RESTART_FILE = "restart";
 
     /**
      * True when a backend that exited with {@code code} is started again: it died (non-zero exit:
@@ -330,7 +329,8 @@ final class Frontend {
                 "callsUpTo", callsUpTo));
             BackendLauncher.Started started = SpareBackend.take(launcher, channel.directory(), true);
             if (started == null) {
-                started = launcher.start(List.of(channel.directory().toString(), BackendLauncher.RESTART_ARG), channel.directory());
+                started = launcher.start(List.of(channel.directory().toString(), BackendLauncher.RESTART_ARG),
+                    channel.directory());
             }
             output = started.output();
             process = started.process();
@@ -349,8 +349,8 @@ final class Frontend {
     }
 
     private void writeRestartFile(MessageObject restart) {
-        java.nio.file.Path file = channel.directory().resolve(RESTART_FILE);
-        java.nio.file.Path temp = channel.directory().resolve(RESTART_FILE + ".tmp");
+        java.nio.file.Path file = channel.directory().resolve(BackendLauncher.RESTART_FILE);
+        java.nio.file.Path temp = channel.directory().resolve(BackendLauncher.RESTART_FILE + ".tmp");
         try {
             java.nio.file.Files.deleteIfExists(temp);
             ipc.sync.ShmDirectory.createPrivateFile(temp);
@@ -382,11 +382,6 @@ final class Frontend {
         awaitExitUninterruptibly(process, KILL_GRACE);
         output.awaitDrained(OutputForwarder.DRAIN_GRACE); // what it printed comes before the exception
         channel.close();
-    }
-
-    /** Nanoseconds as milliseconds with one decimal, for the timing logs. */
-    static String millis(long nanos) {
-        return String.format("%.1f", nanos / 1e6);
     }
 
     private Pipe.Source pipeSource(ChannelReader reader, WaitPeer waitPeer) {
@@ -480,7 +475,8 @@ final class Frontend {
      *
      * @throws PeerGoneException when the backend has exited
      */
-    void sendFrame(FrameBuilder frame, String what, int generation) {
+    @Override
+    public void sendFrame(FrameBuilder frame, String what, int generation) {
         if (released || !backendExpected()) {
             OptionalInt code = exitCode();
             throw new ipc.sync.PeerGoneException("backend has exited, call not sent: process=" + owner
@@ -495,6 +491,15 @@ final class Frontend {
         }
     }
 
+    @Override
+    public void pump(RemoteCall call, boolean block) {
+        pipe.pump(call, block);
+    }
+
+    @Override
+    public WaitPeer waitPeer() {
+        return pipe.waitPeer();
+    }
 
     /** This backend's typed remote calls (created on first use; their answers are routed off the pipe). */
     RemoteCalls remoteCalls() {
@@ -504,22 +509,7 @@ final class Frontend {
         }
         synchronized (remoteLock) {
             if (remoteCalls == null) {
-                remoteCalls = new RemoteCalls(owner, new RemoteCalls.Link() {
-                    @Override
-                    public void sendFrame(FrameBuilder frame, String what, int generation) {
-                        Frontend.this.sendFrame(frame, what, generation);
-                    }
-
-                    @Override
-                    public void pump(RemoteCall call, boolean block) {
-                        pipe.pump(call, block);
-                    }
-
-                    @Override
-                    public WaitPeer waitPeer() {
-                        return pipe.waitPeer();
-                    }
-                });
+                remoteCalls = new RemoteCalls(owner, this);
                 pipe.routeAnswersTo(remoteCalls);
                 String reason = exitReason;
                 if (reason != null) {

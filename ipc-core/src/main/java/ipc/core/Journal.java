@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * <p>What a journal is: the process's channel directory, kept. Its {@code f2b} and {@code b2f}
  * subdirectories are the two Chronicle queues the frames travelled on (one roll-cycle file per
  * second of traffic, {@code yyyyMMdd-HHmmss'T'.cq4}, and the queue's {@code metadata.cq4t});
- * each excerpt is one frame ({@link FrameDescriptor}). The library's own frames are left out:
+ * each excerpt is one frame ({@link ipc.core.frame.FrameDescriptor}). The library's own frames are left out:
  * the start state ({@code __init__}), the handshake ({@code __ready__}), the stop request
  * ({@code __stop__}) and the answers to typed calls ({@code __ret__}, {@code __err__}). A typed
  * remote call stays in {@link #toBackend()} as the frame it was: command

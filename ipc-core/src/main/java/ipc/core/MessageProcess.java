@@ -1,5 +1,6 @@
 package ipc.core;
 
+import ipc.core.frame.ErrorMessage;
 import ipc.core.launch.BackendLauncher;
 import ipc.core.remote.RemoteApi;
 import ipc.core.frame.FrameBuilder;
@@ -46,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class MessageProcess implements AutoCloseable {
     /** The command of the message a backend sends when a command fails; see {@link #errorMessage}. */
-    public static final String ERROR_COMMAND = "error";
+    public static final String ERROR_COMMAND = ErrorMessage.COMMAND;
 
     /** Reserved commands; a user command never starts with two underscores. */
     static final String STOP_COMMAND = "__stop__";
@@ -433,7 +434,8 @@ public abstract class MessageProcess implements AutoCloseable {
         }
         RemoteApi prepared = RemoteApi.of(api);
         runningFrontend("remote");
-        return api.cast(RemoteProxies.create(new RemoteClient.ToBackend(this, this::remoteCalls, prepared, Select.saturatedNanos(timeout))));
+        return api.cast(RemoteProxies.create(
+            new RemoteClient.ToBackend(this, this::remoteCalls, prepared, Select.saturatedNanos(timeout))));
     }
 
     /** The running frontend, for {@link Journal#replayInto}. */
@@ -628,18 +630,14 @@ public abstract class MessageProcess implements AutoCloseable {
         Objects.requireNonNull(api, "api");
         Backend b = backend();
         RemoteApi prepared = RemoteApi.of(api).requireOneWay();
-        return api.cast(RemoteProxies.create(new RemoteClient.ToFrontend((FrameBuilder frame) -> b.sendOut(frame), prepared, toString())));
+        return api.cast(RemoteProxies.create(
+            new RemoteClient.ToFrontend((FrameBuilder frame) -> b.sendOut(frame), prepared, toString())));
     }
 
     /** Backend: the seed's demo handler; logs and answers "pong" with {@code lis = [1, 2, 3]}. */
     protected void c__ping(List<?> lis) {
         logger.info("c__ping: {}", lis);
         send_out__(new MessageObject("pong", "lis", List.of(1, 2, 3)));
-    }
-
-    /** The message a backend sends when {@code command} fails: command "error" with a reason. */
-    static MessageObject errorMessage(String command, String reason) {
-        return new MessageObject(ERROR_COMMAND, "command", command, "reason", reason);
     }
 
     // ------------------------------------------------------------------ internals

@@ -1,5 +1,6 @@
 package ipc.core;
 
+import ipc.core.frame.ErrorMessage;
 import ipc.core.dispatch.DispatchException;
 import ipc.core.dispatch.Dispatcher;
 import ipc.core.frame.FrameCodec;
@@ -554,8 +555,7 @@ public final class Pipe {
         }
 
         static MessageObject badFrameMessage(FrameException error) {
-            return new MessageObject(MessageProcess.ERROR_COMMAND,
-                "command", null, "reason", "bad frame from backend skipped: " + error.getMessage());
+            return ErrorMessage.of(null, "bad frame from backend skipped: " + error.getMessage());
         }
     }
 }

@@ -127,7 +127,8 @@ class AotCacheTest {
     @Test
     void theDirectoryIsMadeOwnerOnlyAndAnOpenOrLinkedOneIsRefused(@TempDir Path dir) throws IOException {
         Path fresh = dir.resolve("a/b/aot");
-        withProperty(AotCacheStore.DIR_PROPERTY, fresh.toString(), () -> assertEquals(fresh, AotCacheStore.directory()));
+        withProperty(AotCacheStore.DIR_PROPERTY, fresh.toString(),
+            () -> assertEquals(fresh, AotCacheStore.directory()));
         assertEquals("rwx------", mode(fresh));
         assertEquals("rwx------", mode(fresh.getParent()), "directories it makes are 0700");
 
@@ -203,7 +204,8 @@ class AotCacheTest {
                 Files.setLastModifiedTime(file, FileTime.from(now.minusSeconds(60L * i)));
             }
         }
-        Files.writeString(dir.resolve("key" + (AotCacheStore.KEEP + 2) + ".lock"), Long.toString(ProcessHandle.current().pid()));
+        Files.writeString(dir.resolve("key" + (AotCacheStore.KEEP + 2) + ".lock"),
+            Long.toString(ProcessHandle.current().pid()));
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Files.writeString(dir.resolve("key0.aot.tmp-" + gone.pid()), "partial");

@@ -43,7 +43,8 @@ public final class ChildFrontend implements AutoCloseable {
      * disposition even if the test runs where SIGINT is ignored (a JVM that starts with SIGINT
      * ignored keeps ignoring it, and so would its backends).
      */
-    public static ChildFrontend start(Path dir, boolean ownGroup, List<String> jvmFlags, Class<?> mainClass, String... args) {
+    public static ChildFrontend start(Path dir, boolean ownGroup, List<String> jvmFlags, Class<?> mainClass,
+                                      String... args) {
         List<String> cmd = new ArrayList<>();
         if (ownGroup) {
             cmd.addAll(List.of("setsid", "env", "--default-signal=INT"));

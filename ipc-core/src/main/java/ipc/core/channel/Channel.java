@@ -50,14 +50,14 @@ import java.util.Objects;
  * CLOSED and deletes the directory, the opener's close only unmaps. A creator that exits normally
  * without closing has the directory deleted by {@link OwnedEntries}'s exit hook; an opener's exit
  * never deletes it. A directory whose creator died is deleted by the next
- * {@link ShmDirectory#cleanStale()}, which every create path runs (channel creation also sweeps
- * {@link SharedMemory} segments of dead creators).
+ * {@link ShmDirectory#cleanStale()}, which every create path runs (a process's start also sweeps
+ * {@link ipc.core.SharedMemory} segments of dead creators, just before it creates its channel).
  * Roll-cycle files are deleted by the reading side as soon as it has read past them.
  *
  * <p>This class and its writer and reader are the adapter that keeps Chronicle Queue's types
  * inside; nothing of Chronicle appears in their public signatures.
  */
-public final class Channel implements AutoCloseable {
+public final class Channel implements AutoCloseable, RingOutbound.Link {
     /** Directory of the frontend-to-backend queue, inside the channel directory. */
     public static final String F2B = "f2b";
     /** Directory of the backend-to-frontend queue. */
@@ -116,22 +116,7 @@ public final class Channel implements AutoCloseable {
         this.waitPeer = WaitPeer.of(control.segment(), creator);
         FrameOutbound out = outbound instanceof QueueDirection queue
             ? new ChronicleOutbound(queue.createAppender(), queue.space())
-            : new RingOutbound(new RingOutbound.Link() {
-                @Override
-                public Path directory() {
-                    return Channel.this.directory();
-                }
-
-                @Override
-                public void checkOpen() {
-                    Channel.this.checkOpen();
-                }
-
-                @Override
-                public boolean peerGone() {
-                    return Channel.this.peerGone();
-                }
-            }, (FrameRing) outbound);
+            : new RingOutbound(this, (FrameRing) outbound);
         FrameInbound in = inbound instanceof QueueDirection queue
             ? new ChronicleInbound(queue.createTailer(), queue.reaper())
             : new RingInbound((FrameRing) inbound);
@@ -339,6 +324,7 @@ public final class Channel implements AutoCloseable {
     }
 
     /** The channel directory. */
+    @Override
     public Path directory() {
         return directory;
     }
@@ -397,6 +383,7 @@ public final class Channel implements AutoCloseable {
         return closed;
     }
 
+    @Override
     public void checkOpen() {
         if (closed) {
             throw new IllegalStateException("channel is closed: directory=" + directory);
@@ -482,6 +469,7 @@ public final class Channel implements AutoCloseable {
      * True when the other side can no longer read: on the frontend, its backend has exited for
      * good; on the backend, the frontend process is gone.
      */
+    @Override
     public boolean peerGone() {
         if (creator) {
             return peerGone;

@@ -1,6 +1,7 @@
 package ipc.core.channel;
 
 import ipc.core.frame.FrameCodec;
+import ipc.core.frame.FrameException;
 import ipc.core.frame.FrameOutbound;
 import ipc.core.frame.FrameSink;
 import ipc.core.frame.FrameSource;

@@ -1,5 +1,6 @@
 package ipc.core.dispatch;
 
+import ipc.core.frame.ErrorMessage;
 import ipc.core.MessageObject;
 import ipc.core.frame.ValueType;
 
@@ -13,9 +14,6 @@ import ipc.core.frame.ValueType;
  * throwing handler has the handler's exception as its cause.
  */
 public final class DispatchException extends RuntimeException {
-
-    /** The command of the error message the frontend receives. */
-    static final String ERROR_COMMAND = "error";
 
     private final String command;
     private final String reason;
@@ -65,6 +63,6 @@ public final class DispatchException extends RuntimeException {
 
     /** {@code MessageObject("error", "command", <command>, "reason", <reason>)} for the frontend. */
     public MessageObject toErrorMessage() {
-        return new MessageObject(ERROR_COMMAND, "command", command, "reason", reason);
+        return ErrorMessage.of(command, reason);
     }
 }

@@ -79,6 +79,7 @@ public final class AotCache {
 
     /** Keys this JVM has started a training for: at most one attempt per key per JVM. */
     private static final Set<String> TRAINING_STARTED = ConcurrentHashMap.newKeySet();
+
     private AotCache() {
     }
 

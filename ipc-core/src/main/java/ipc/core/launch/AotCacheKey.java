@@ -29,12 +29,17 @@ public record AotCacheKey(String hash, String classpath, String description) {
     /** Bumped when the key's contents or the training change meaning. */
     static final int FORMAT = 1;
 
+    private static final Logger LOG = LoggerFactory.getLogger(AotCacheKey.class);
+
+    /** Key descriptions already hashed: SHA-256 of a few KB is cheap, but not free per start. */
+    private static final Map<String, String> HASHES = new ConcurrentHashMap<>();
+
     /**
      * The key for this command, or null when the jar prefix of its class path does not hold
      * {@code library} (ipc-core's jar, {@link #libraryJar()}; null when it is not a jar).
      */
-    public static AotCacheKey of(String javaBinary, List<String> libraryFlags, List<String> jvmOptions, String classpath,
-                  Path library) throws IOException {
+    public static AotCacheKey of(String javaBinary, List<String> libraryFlags, List<String> jvmOptions,
+                                 String classpath, Path library) throws IOException {
         List<Path> prefix = jarPrefix(classpath);
         if (library == null || !prefix.contains(library)) {
             LOG.debug("no backend AOT cache: the class path does not start with jars up to ipc-core's"
@@ -71,11 +76,6 @@ public record AotCacheKey(String hash, String classpath, String description) {
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
         return a.size() + "," + a.lastModifiedTime().toMillis();
     }
-
-    private static final Logger LOG = LoggerFactory.getLogger(AotCacheKey.class);
-
-    /** Key descriptions already hashed: SHA-256 of a few KB is cheap, but not free per start. */
-    private static final Map<String, String> HASHES = new ConcurrentHashMap<>();
 
     /**
      * The leading entries of {@code classpath} that are jar files, as absolute normalized paths;

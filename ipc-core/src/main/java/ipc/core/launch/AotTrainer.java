@@ -1,5 +1,6 @@
 package ipc.core.launch;
 
+import static ipc.core.launch.BackendLauncher.millis;
 import ipc.core.MessageObject;
 import ipc.core.MessageProcess;
 
@@ -182,7 +183,8 @@ public final class AotTrainer {
         Path temp = dir.resolve(key + AotCacheStore.SUM_SUFFIX + TEMP_MARK + pid);
         Files.deleteIfExists(temp);
         ipc.sync.ShmDirectory.createPrivateFile(temp);
-        Files.writeString(temp, Files.size(cache) + " " + AotCacheStore.crc32c(cache) + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(temp, Files.size(cache) + " " + AotCacheStore.crc32c(cache) + "\n",
+            StandardCharsets.US_ASCII);
         Files.move(temp, sum, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -287,9 +289,5 @@ public final class AotTrainer {
 
     private static void log(String message) {
         System.err.println(Instant.now() + " AotTrainer: " + message);
-    }
-
-    private static String millis(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 }

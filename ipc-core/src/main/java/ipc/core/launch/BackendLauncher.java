@@ -42,6 +42,14 @@ public final class BackendLauncher {
     /** The command-line argument of a restarted backend: its INIT is the file {@link #RESTART_FILE}. */
     public static final String RESTART_ARG = "--restart";
 
+    /** In the channel directory: a restarted backend's INIT and where it resumes, removed by the backend. */
+    public static final String RESTART_FILE = "restart";
+
+    /** Nanoseconds as milliseconds with one decimal, for the start timing logs. */
+    public static String millis(long nanos) {
+        return String.format("%.1f", nanos / 1e6);
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(BackendLauncher.class);
 
     /** The argfile on the class path; ipc-core's pom copies ipc-core/jvm.options there. */

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * (it creates, uses and deletes a scratch channel of its own, {@code spare-<its pid>-<n>} under
  * {@link ShmDirectory#root()}), then blocks reading one line from its stdin. The next
  * {@code start()} whose command is the same writes its channel directory on that line and closes
- * the pipe, and adopts the process as its backend: the spare then runs {@link BackendMain}'s
+ * the pipe, and adopts the process as its backend: the spare then runs {@link ipc.core.BackendMain}'s
  * usual path on that channel (INIT, rebuild, READY), and its pid, exit code, output, signals and
  * process group are those of any backend (it is this JVM's child, started the same way).
  *
@@ -93,7 +93,8 @@ public final class SpareBackend {
         }
         if (taken.process().isAlive()) {
             try (OutputStream in = taken.process().getOutputStream()) {
-                String line = restart ? channelDirectory + "\t" + BackendLauncher.RESTART_ARG : channelDirectory.toString();
+                String line = restart ? channelDirectory + "\t" + BackendLauncher.RESTART_ARG
+                    : channelDirectory.toString();
                 in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                 return taken.started();
             } catch (IOException e) {

@@ -114,7 +114,8 @@ public record LiveProcess(String name, long frontendPid, long backendPid, String
             long b2fRead = ChannelDescriptor.counterAcquire(c, ChannelDescriptor.B2F_READ_OFFSET);
             Transport transport = (c.get(java.lang.foreign.ValueLayout.JAVA_INT, ChannelDescriptor.FLAGS_OFFSET)
                 & ChannelDescriptor.FLAG_RING) != 0 ? Transport.RING : Transport.CHRONICLE;
-            return new LiveProcess(ChannelDescriptor.name(c), frontend, backend, transport.name().toLowerCase(Locale.ROOT), f2bWritten, b2fWritten,
+            return new LiveProcess(ChannelDescriptor.name(c), frontend, backend,
+                transport.name().toLowerCase(Locale.ROOT), f2bWritten, b2fWritten,
                 Math.max(0, f2bWritten - f2bRead), Math.max(0, b2fWritten - b2fRead), dir);
         } catch (RuntimeException e) {
             return null; // not a channel, or one going away while we looked

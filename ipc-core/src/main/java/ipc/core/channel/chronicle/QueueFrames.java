@@ -1,7 +1,7 @@
 package ipc.core.channel.chronicle;
 
+import ipc.core.frame.ErrorMessage;
 import ipc.core.MessageObject;
-import ipc.core.MessageProcess;
 import ipc.core.frame.FrameCodec;
 import ipc.core.frame.FrameDescriptor;
 import ipc.core.frame.FrameException;
@@ -110,8 +110,7 @@ public final class QueueFrames implements AutoCloseable {
                 try {
                     m = FrameCodec.decode(frame);
                 } catch (FrameException e) {
-                    m = new MessageObject(MessageProcess.ERROR_COMMAND, "command", null,
-                        "reason", "bad frame skipped: " + e.getMessage());
+                    m = ErrorMessage.of(null, "bad frame skipped: " + e.getMessage());
                 }
                 if (!isControl(m.command(), toBackend)) {
                     return m;

@@ -36,7 +36,7 @@ public final class FrameRing implements AutoCloseable {
     static final int TYPE_FRAME = 1;
     static final int TYPE_PADDING = 2;
     static final long TAIL_OFFSET = 0;
-    /** 128 B: two cache lines, so the adjacent-line prefetcher cannot couple two hot words (as in the control segment). */
+    /** 128 B: two cache lines, so the adjacent-line prefetcher cannot couple two hot words. */
     static final long LINE_BYTES = 128;
     static final long HEAD_OFFSET = LINE_BYTES;
     static final long MAGIC_OFFSET = 2L * LINE_BYTES;

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * commits it with a release store of its length word. A full ring makes {@link #write} wait
  * (spin, yield, then park in growing slices up to {@value #MAX_PARK_NANOS} ns) until the consumer
  * has released enough; it never drops. While it waits it checks that the channel is open and the
- * reader's process alive ({@link Channel#peerGone()}): PeerGoneException otherwise.
+ * reader's process alive ({@link Link#peerGone()}): PeerGoneException otherwise.
  */
 public final class RingOutbound implements FrameOutbound {
     private static final int SPINS = 2_000;
